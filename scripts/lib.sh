@@ -5,6 +5,7 @@
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${DMABUF_BUILD_DIR:-$TOP/build}
 KSRC=$BUILD/linux
+PATCHES=${DMABUF_PATCHES:-$TOP/kernel/patches}
 
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 note() { printf '%s\n' "$*" >&2; }
