@@ -45,6 +45,7 @@ TOOLS := dmabuf-alloc
 GUEST_PROGS := \
 	$(GUEST)/selftests/dmabuf-heap \
 	$(GUEST)/selftests/test_memcontrol \
+	$(GUEST)/usr/bin/dmabuf-fuzz \
 	$(addprefix $(GUEST)/usr/bin/,$(TOOLS))
 GUEST_SCRIPTS := $(patsubst tests/guest/%,$(GUEST)/tests/%,$(wildcard tests/guest/*)) \
 	$(GUEST)/demo/scenario
@@ -64,6 +65,10 @@ $(GUEST)/selftests/test_memcontrol: $(SELFTEST)/cgroup/test_memcontrol.c \
 	@mkdir -p $(@D)
 	$(GUEST_CC) -O2 -Wall -pthread -o $@ $(filter %.c,$^) 2>&1 | \
 		{ grep -v "getaddrinfo\|tcp_client" || true; }
+
+$(GUEST)/usr/bin/dmabuf-fuzz: tests/fuzz/dmabuf-fuzz.c $(HDRS)/linux/dma-heap.h
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(CFLAGS) -pthread -o $@ $<
 
 $(GUEST)/usr/bin/%: $(HDRS)/linux/dma-heap.h $(wildcard tools/%/*.c tools/%/*.h)
 	@mkdir -p $(@D)

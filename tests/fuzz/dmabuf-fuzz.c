@@ -1,0 +1,483 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dmabuf-fuzz: random DMA_HEAP_IOCTL_ALLOC calls from several processes at
+ * once, then a check that nothing is left charged.
+ *
+ * Each worker runs in a cgroup of its own, half of them as an unprivileged
+ * uid, and calls the ioctl with random len, heap_flags, fd_flags, __padding
+ * and charge_pid_fd: 0, random numbers, or one of its open fds of every
+ * kind (pidfds of live, exiting, zombie and reaped processes and of
+ * threads, the heap, dma-bufs, /dev/null, pipes, a cgroup directory),
+ * mixed with closes of the buffers it got and with forks and reaps of
+ * short-lived children. Every result must be a success or an errno the
+ * ioctl documents. Afterwards every cgroup's "dmabuf" must read 0 and every
+ * cgroup must be removable. Output is TAP.
+ *
+ *   dmabuf-fuzz [-s SEED] [-n CALLS] [-w WORKERS]
+ *
+ * The seed is printed; the same seed replays the same calls in each worker
+ * (the interleaving between workers is up to the scheduler).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/dma-heap.h>
+
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL
+#endif
+
+#define CGROOT "/sys/fs/cgroup/dmabuf-fuzz"
+#define MAX_FDS 64
+#define MAX_CHILDREN 8
+#define UNPRIVILEGED_UID 1000
+
+struct worker {
+	int id;
+	bool accounting;	/* dma_heap.mem_accounting: sizes are bounded */
+	uint64_t rng;
+	long calls;
+	int heap_fd;
+	int fds[MAX_FDS];	/* open fds of every kind, or -1 */
+	pid_t children[MAX_CHILDREN];
+	long ok, errors[4096];
+};
+
+/* splitmix64: small, seedable and the same everywhere. */
+static uint64_t rnd(struct worker *w)
+{
+	uint64_t z = (w->rng += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static uint64_t below(struct worker *w, uint64_t n)
+{
+	return rnd(w) % n;
+}
+
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -EIO;
+}
+
+static long read_dmabuf(const char *cg)
+{
+	char path[256], buf[8192], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/memory.stat", cg);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	p = strstr(buf, "\ndmabuf ");
+	return p ? atol(p + 8) : -1;
+}
+
+static bool read_accounting(void)
+{
+	char c = 'N';
+	int fd;
+
+	fd = open("/sys/module/dma_heap/parameters/mem_accounting", O_RDONLY);
+	if (fd >= 0) {
+		if (read(fd, &c, 1) != 1)
+			c = 'N';
+		close(fd);
+	}
+	return c == 'Y';
+}
+
+static int sys_pidfd_open(pid_t pid, unsigned int flags)
+{
+	return syscall(SYS_pidfd_open, pid, flags);
+}
+
+/* Put @fd in a free slot, or close it if there is none. */
+static void keep_fd(struct worker *w, int fd)
+{
+	int i = below(w, MAX_FDS), n;
+
+	if (fd < 0)
+		return;
+	for (n = 0; n < MAX_FDS; n++, i = (i + 1) % MAX_FDS) {
+		if (w->fds[i] < 0) {
+			w->fds[i] = fd;
+			return;
+		}
+	}
+	close(fd);
+}
+
+/* A thread that reports its tid on a pipe, then exits after a while. */
+static void *thread_exit_soon(void *arg)
+{
+	int *p = arg;
+	pid_t tid = gettid();
+	long delay = p[2];
+
+	if (write(p[1], &tid, sizeof(tid)) == sizeof(tid))
+		usleep(delay);
+	return NULL;
+}
+
+/* A short-lived child: its pidfd turns from live to zombie to reaped. */
+static void spawn_child(struct worker *w)
+{
+	long delay = below(w, 2000);
+	int i = below(w, MAX_CHILDREN);
+	pid_t pid;
+
+	if (w->children[i] > 0)
+		return;
+	pid = fork();
+	if (pid == 0) {
+		usleep(delay);
+		_exit(0);
+	}
+	if (pid < 0)
+		return;
+	w->children[i] = pid;
+	keep_fd(w, sys_pidfd_open(pid, 0));
+}
+
+static void reap_child(struct worker *w)
+{
+	int i = below(w, MAX_CHILDREN);
+
+	if (w->children[i] > 0 && waitpid(w->children[i], NULL, WNOHANG) != 0)
+		w->children[i] = 0;
+}
+
+/* A pidfd of a thread that exits soon, so of a live or an exited one. */
+static void spawn_thread(struct worker *w)
+{
+	static int p[3];
+	pthread_t t;
+	pid_t tid;
+
+	if (pipe2(p, O_CLOEXEC))
+		return;
+	p[2] = below(w, 2000);
+	if (!pthread_create(&t, NULL, thread_exit_soon, p)) {
+		/* The thread has read its delay once it has written its tid. */
+		if (read(p[0], &tid, sizeof(tid)) == sizeof(tid))
+			keep_fd(w, sys_pidfd_open(tid, PIDFD_THREAD));
+		pthread_detach(t);
+	}
+	close(p[0]);
+	close(p[1]);
+}
+
+static void open_something(struct worker *w)
+{
+	int p[2];
+
+	switch (below(w, 6)) {
+	case 0:
+		keep_fd(w, open("/dev/null", O_RDONLY | O_CLOEXEC));
+		break;
+	case 1:
+		keep_fd(w, open(CGROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+		break;
+	case 2:
+		if (!pipe2(p, O_CLOEXEC)) {
+			keep_fd(w, p[0]);
+			keep_fd(w, p[1]);
+		}
+		break;
+	case 3:
+		keep_fd(w, sys_pidfd_open(getppid(), 0));
+		break;
+	case 4:
+		keep_fd(w, dup(w->heap_fd));
+		break;
+	default:
+		keep_fd(w, sys_pidfd_open(getpid(), 0));
+		break;
+	}
+}
+
+/*
+ * Any length when accounting is on: the test's cgroup tree is limited, so
+ * a huge request fails at the charge. With accounting off nothing stops a
+ * huge request before the heap allocates it, so stay small.
+ */
+static uint64_t random_len(struct worker *w)
+{
+	if (!w->accounting)
+		return below(w, 256 << 10);
+	switch (below(w, 10)) {
+	case 0:
+		return 0;
+	case 1:
+		return rnd(w);			/* anything, mostly huge */
+	case 2:
+		return 1ULL << below(w, 64);
+	case 3:
+		return (64ULL << 20) + below(w, 64 << 20);
+	default:
+		return 1 + below(w, 256 << 10);	/* up to 256K, unaligned */
+	}
+}
+
+static uint32_t random_pid_fd(struct worker *w)
+{
+	int fd;
+
+	switch (below(w, 8)) {
+	case 0:
+		return 0;
+	case 1:
+		return (uint32_t)rnd(w);
+	case 2:
+		return 0x80000000U | (uint32_t)below(w, 1 << 20);
+	default:
+		fd = w->fds[below(w, MAX_FDS)];
+		return fd < 0 ? (uint32_t)below(w, 128) : (uint32_t)fd;
+	}
+}
+
+/* The errors DMA_HEAP_IOCTL_ALLOC may return for bad or refused input. */
+static bool expected_errno(int e)
+{
+	return e == EINVAL || e == EBADF || e == ESRCH || e == EPERM ||
+	       e == ENOMEM || e == EMFILE || e == EINTR;
+}
+
+static void call_ioctl(struct worker *w)
+{
+	struct dma_heap_allocation_data data = { 0 };
+
+	data.len = random_len(w);
+	data.fd_flags = below(w, 8) ? (O_RDWR | O_CLOEXEC) : (uint32_t)rnd(w);
+	data.heap_flags = below(w, 8) ? 0 : rnd(w);
+	data.charge_pid_fd = random_pid_fd(w);
+	data.__padding = below(w, 8) ? 0 : (uint32_t)rnd(w);
+	data.fd = below(w, 32) ? 0 : (uint32_t)rnd(w);
+
+	if (ioctl(w->heap_fd, DMA_HEAP_IOCTL_ALLOC, &data) == 0) {
+		w->ok++;
+		keep_fd(w, data.fd);
+		return;
+	}
+	if (!expected_errno(errno)) {
+		printf("# worker %d: unexpected errno %d (%s) len %llu charge_pid_fd %u\n",
+		       w->id, errno, strerror(errno),
+		       (unsigned long long)data.len, data.charge_pid_fd);
+		w->errors[4095]++;
+		return;
+	}
+	w->errors[errno]++;
+}
+
+static void close_something(struct worker *w)
+{
+	int i = below(w, MAX_FDS);
+
+	if (w->fds[i] >= 0) {
+		close(w->fds[i]);
+		w->fds[i] = -1;
+	}
+}
+
+/* Returns the number of unexpected results. */
+static long run_worker(struct worker *w)
+{
+	long i;
+
+	for (i = 0; i < MAX_FDS; i++)
+		w->fds[i] = -1;
+	for (i = 0; i < w->calls; i++) {
+		switch (below(w, 16)) {
+		case 0:
+			spawn_child(w);
+			break;
+		case 1:
+			reap_child(w);
+			break;
+		case 2:
+			spawn_thread(w);
+			break;
+		case 3:
+			open_something(w);
+			break;
+		case 4:
+		case 5:
+			close_something(w);
+			break;
+		default:
+			call_ioctl(w);
+			break;
+		}
+	}
+	for (i = 0; i < MAX_FDS; i++)
+		if (w->fds[i] >= 0)
+			close(w->fds[i]);
+	for (i = 0; i < MAX_CHILDREN; i++)
+		if (w->children[i] > 0)
+			waitpid(w->children[i], NULL, 0);
+	printf("# worker %d: %ld calls, %ld buffers\n", w->id, w->calls, w->ok);
+	printf("# worker %d: EINVAL %ld EBADF %ld ESRCH %ld EPERM %ld ENOMEM %ld\n",
+	       w->id, w->errors[EINVAL], w->errors[EBADF], w->errors[ESRCH],
+	       w->errors[EPERM], w->errors[ENOMEM]);
+	return w->errors[4095];
+}
+
+/* Poll until "dmabuf" reads 0: memory.stat is flushed lazily. */
+static bool settles_to_zero(const char *cg)
+{
+	long v = -1;
+	int i;
+
+	for (i = 0; i < 300; i++) {
+		v = read_dmabuf(cg);
+		if (v == 0)
+			return true;
+		usleep(10000);
+	}
+	printf("# %s: dmabuf %ld after the run\n", cg, v);
+	return false;
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
+	long calls = 100000, bad = 0;
+	int workers = 4, opt, i, n = 0, status;
+	bool zero = true, removed = true, accounting;
+	char cg[256];
+	pid_t pid;
+
+	while ((opt = getopt(argc, argv, "s:n:w:")) != -1) {
+		switch (opt) {
+		case 's':
+			seed = strtoull(optarg, NULL, 0);
+			break;
+		case 'n':
+			calls = atol(optarg);
+			break;
+		case 'w':
+			workers = atoi(optarg);
+			break;
+		default:
+			fprintf(stderr, "usage: dmabuf-fuzz [-s SEED] [-n CALLS] [-w WORKERS]\n");
+			return 2;
+		}
+	}
+	if (workers < 1 || workers > 64 || calls < workers) {
+		fprintf(stderr, "dmabuf-fuzz: bad -n or -w\n");
+		return 2;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("# dmabuf-fuzz -s %llu -n %ld -w %d\n",
+	       (unsigned long long)seed, calls, workers);
+
+	accounting = read_accounting();
+	rmdir(CGROOT "/coordinator");
+	rmdir(CGROOT);
+	/*
+	 * Everything runs below one limited cgroup, this process too (its
+	 * pidfd is a target), so that no charge can exhaust the machine.
+	 */
+	if ((mkdir(CGROOT, 0755) && errno != EEXIST) ||
+	    write_file(CGROOT "/cgroup.subtree_control", "+memory") ||
+	    write_file(CGROOT "/memory.max", "384M") ||
+	    (mkdir(CGROOT "/coordinator", 0755) && errno != EEXIST) ||
+	    write_file(CGROOT "/coordinator/cgroup.procs", "0")) {
+		printf("not ok 1 set up %s: %s\n", CGROOT, strerror(errno));
+		return 1;
+	}
+
+	for (i = 0; i < workers; i++) {
+		struct worker *w;
+
+		snprintf(cg, sizeof(cg), CGROOT "/w%d", i);
+		mkdir(cg, 0755);
+		/* Some workers are limited, so charges also fail for size. */
+		snprintf(cg, sizeof(cg), CGROOT "/w%d/memory.max", i);
+		write_file(cg, i % 2 ? "32M" : "128M");
+		pid = fork();
+		if (pid < 0)
+			return 1;
+		if (pid)
+			continue;
+		w = calloc(1, sizeof(*w));
+		snprintf(cg, sizeof(cg), CGROOT "/w%d/cgroup.procs", i);
+		if (!w || write_file(cg, "0"))
+			_exit(1);
+		w->id = i;
+		w->accounting = accounting;
+		w->rng = seed + i;
+		w->calls = calls / workers;
+		w->heap_fd = open("/dev/dma_heap/system", O_RDONLY | O_CLOEXEC);
+		if (w->heap_fd < 0)
+			_exit(1);
+		/* Odd workers run unprivileged: their charges of others fail. */
+		if (i % 2 && (setresgid(UNPRIVILEGED_UID, UNPRIVILEGED_UID,
+					UNPRIVILEGED_UID) ||
+			      setresuid(UNPRIVILEGED_UID, UNPRIVILEGED_UID,
+					UNPRIVILEGED_UID)))
+			_exit(1);
+		_exit(run_worker(w) ? 1 : 0);
+	}
+	while ((pid = wait(&status)) > 0)
+		if (!WIFEXITED(status) || WEXITSTATUS(status))
+			bad++;
+
+	printf("%s %d %ld calls from %d workers: only documented errors\n",
+	       bad ? "not ok" : "ok", ++n, calls, workers);
+	for (i = 0; i < workers; i++) {
+		snprintf(cg, sizeof(cg), CGROOT "/w%d", i);
+		zero &= settles_to_zero(cg);
+	}
+	zero &= settles_to_zero(CGROOT "/coordinator");
+	zero &= settles_to_zero(CGROOT);
+	printf("%s %d every cgroup's dmabuf is back to 0\n",
+	       zero ? "ok" : "not ok", ++n);
+	for (i = 0; i < workers; i++) {
+		snprintf(cg, sizeof(cg), CGROOT "/w%d", i);
+		if (rmdir(cg)) {
+			printf("# rmdir %s: %s\n", cg, strerror(errno));
+			removed = false;
+		}
+	}
+	if (write_file("/sys/fs/cgroup/cgroup.procs", "0") ||
+	    rmdir(CGROOT "/coordinator") ||
+	    rmdir(CGROOT))
+		removed = false;
+	printf("%s %d the test cgroups can be removed\n",
+	       removed ? "ok" : "not ok", ++n);
+	printf("1..%d\n", n);
+	return bad || !zero || !removed;
+}
