@@ -46,6 +46,7 @@ GUEST_PROGS := \
 	$(GUEST)/selftests/dmabuf-heap \
 	$(GUEST)/selftests/test_memcontrol \
 	$(GUEST)/usr/bin/dmabuf-fuzz \
+	$(GUEST)/usr/bin/dmabuf-hops \
 	$(addprefix $(GUEST)/usr/bin/,$(TOOLS))
 GUEST_SCRIPTS := $(patsubst tests/guest/%,$(GUEST)/tests/%,$(wildcard tests/guest/*)) \
 	$(GUEST)/demo/scenario
@@ -69,6 +70,10 @@ $(GUEST)/selftests/test_memcontrol: $(SELFTEST)/cgroup/test_memcontrol.c \
 $(GUEST)/usr/bin/dmabuf-fuzz: tests/fuzz/dmabuf-fuzz.c $(HDRS)/linux/dma-heap.h
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(CFLAGS) -pthread -o $@ $<
+
+$(GUEST)/usr/bin/dmabuf-hops: tests/e2e/dmabuf-hops.c $(HDRS)/linux/dma-heap.h
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(CFLAGS) -o $@ $<
 
 $(GUEST)/usr/bin/%: $(HDRS)/linux/dma-heap.h $(wildcard tools/%/*.c tools/%/*.h)
 	@mkdir -p $(@D)
