@@ -8,8 +8,9 @@
  * and charge_pid_fd: 0, random numbers, or one of its open fds of every
  * kind (pidfds of live, exiting, zombie and reaped processes and of
  * threads, the heap, dma-bufs, /dev/null, pipes, a cgroup directory),
- * mixed with closes of the buffers it got and with forks and reaps of
- * short-lived children. Every result must be a success or an errno the
+ * mixed with closes of the buffers it got, with forks and reaps of
+ * short-lived children, and with DMA_BUF_IOCTL_XFER_CHARGE calls moving
+ * random fds' charges to random targets. Every result must be a success or an errno the
  * ioctl documents. Afterwards every cgroup's "dmabuf" must read 0 and every
  * cgroup must be removable. Output is TAP.
  *
@@ -36,6 +37,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/dma-buf.h>
 #include <linux/dma-heap.h>
 
 #ifndef PIDFD_THREAD
@@ -55,7 +57,9 @@ struct worker {
 	int heap_fd;
 	int fds[MAX_FDS];	/* open fds of every kind, or -1 */
 	pid_t children[MAX_CHILDREN];
-	long ok, errors[4096];
+	int last_buf;		/* the last buffer allocated (maybe closed since) */
+	int cg_fds[2];		/* this worker's cgroup and the test's root */
+	long ok, xfers, errors[4096];
 };
 
 /* splitmix64: small, seedable and the same everywhere. */
@@ -201,6 +205,7 @@ static void spawn_thread(struct worker *w)
 
 static void open_something(struct worker *w)
 {
+	char path[64];
 	int p[2];
 
 	switch (below(w, 6)) {
@@ -208,7 +213,9 @@ static void open_something(struct worker *w)
 		keep_fd(w, open("/dev/null", O_RDONLY | O_CLOEXEC));
 		break;
 	case 1:
-		keep_fd(w, open(CGROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+		snprintf(path, sizeof(path), CGROOT "/w%d", (int)below(w, 4));
+		keep_fd(w, open(below(w, 4) ? path : CGROOT,
+				O_RDONLY | O_DIRECTORY | O_CLOEXEC));
 		break;
 	case 2:
 		if (!pipe2(p, O_CLOEXEC)) {
@@ -288,6 +295,7 @@ static void call_ioctl(struct worker *w)
 
 	if (ioctl(w->heap_fd, DMA_HEAP_IOCTL_ALLOC, &data) == 0) {
 		w->ok++;
+		w->last_buf = data.fd;
 		keep_fd(w, data.fd);
 		return;
 	}
@@ -299,6 +307,47 @@ static void call_ioctl(struct worker *w)
 		return;
 	}
 	w->errors[errno]++;
+}
+
+/* The errors DMA_BUF_IOCTL_XFER_CHARGE may return, on any kind of fd. */
+static bool expected_xfer_errno(int e)
+{
+	return e == EINVAL || e == EBADF || e == ESRCH || e == EPERM ||
+	       e == ENOMEM || e == ENOENT || e == EOPNOTSUPP || e == ENOTTY;
+}
+
+/* Move the charge of a random fd (a buffer, or not) to a random target. */
+static void call_xfer(struct worker *w)
+{
+	struct dma_buf_xfer_charge arg = { 0 };
+	int fd = below(w, 4) ? w->last_buf : w->fds[below(w, MAX_FDS)];
+
+	if (fd < 0)
+		return;
+	switch (below(w, 3)) {
+	case 0:		/* a cgroup directory */
+		arg.target_fd = w->cg_fds[below(w, 2)];
+		arg.flags = DMA_BUF_XFER_CHARGE_CGROUP;
+		break;
+	case 1:		/* any held fd, as a pidfd */
+		arg.target_fd = random_pid_fd(w);
+		break;
+	default:	/* anything */
+		arg.target_fd = random_pid_fd(w);
+		arg.flags = below(w, 2) ? DMA_BUF_XFER_CHARGE_CGROUP :
+			    (uint32_t)rnd(w);
+		break;
+	}
+	arg.reserved = below(w, 8) ? 0 : rnd(w);
+	if (ioctl(fd, DMA_BUF_IOCTL_XFER_CHARGE, &arg) == 0) {
+		w->xfers++;
+		return;
+	}
+	if (!expected_xfer_errno(errno)) {
+		printf("# worker %d: transfer: unexpected errno %d (%s)\n",
+		       w->id, errno, strerror(errno));
+		w->errors[4095]++;
+	}
 }
 
 static void close_something(struct worker *w)
@@ -318,6 +367,7 @@ static long run_worker(struct worker *w)
 
 	for (i = 0; i < MAX_FDS; i++)
 		w->fds[i] = -1;
+	w->last_buf = -1;
 	for (i = 0; i < w->calls; i++) {
 		switch (below(w, 16)) {
 		case 0:
@@ -336,6 +386,10 @@ static long run_worker(struct worker *w)
 		case 5:
 			close_something(w);
 			break;
+		case 6:
+		case 7:
+			call_xfer(w);
+			break;
 		default:
 			call_ioctl(w);
 			break;
@@ -347,7 +401,8 @@ static long run_worker(struct worker *w)
 	for (i = 0; i < MAX_CHILDREN; i++)
 		if (w->children[i] > 0)
 			waitpid(w->children[i], NULL, 0);
-	printf("# worker %d: %ld calls, %ld buffers\n", w->id, w->calls, w->ok);
+	printf("# worker %d: %ld calls, %ld buffers, %ld transfers\n",
+	       w->id, w->calls, w->ok, w->xfers);
 	printf("# worker %d: EINVAL %ld EBADF %ld ESRCH %ld EPERM %ld ENOMEM %ld\n",
 	       w->id, w->errors[EINVAL], w->errors[EBADF], w->errors[ESRCH],
 	       w->errors[EPERM], w->errors[ENOMEM]);
@@ -441,7 +496,10 @@ int main(int argc, char **argv)
 		w->rng = seed + i;
 		w->calls = calls / workers;
 		w->heap_fd = open("/dev/dma_heap/system", O_RDONLY | O_CLOEXEC);
-		if (w->heap_fd < 0)
+		snprintf(cg, sizeof(cg), CGROOT "/w%d", i);
+		w->cg_fds[0] = open(cg, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		w->cg_fds[1] = open(CGROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (w->heap_fd < 0 || w->cg_fds[0] < 0 || w->cg_fds[1] < 0)
 			_exit(1);
 		/* Odd workers run unprivileged: their charges of others fail. */
 		if (i % 2 && (setresgid(UNPRIVILEGED_UID, UNPRIVILEGED_UID,
