@@ -67,13 +67,15 @@ $(GUEST)/selftests/test_memcontrol: $(SELFTEST)/cgroup/test_memcontrol.c \
 	$(GUEST_CC) -O2 -Wall -pthread -o $@ $(filter %.c,$^) 2>&1 | \
 		{ grep -v "getaddrinfo\|tcp_client" || true; }
 
-$(GUEST)/usr/bin/dmabuf-fuzz: tests/fuzz/dmabuf-fuzz.c $(HDRS)/linux/dma-heap.h
-	@mkdir -p $(@D)
-	$(GUEST_CC) $(CFLAGS) -pthread -o $@ $<
+TEST_COMMON := tests/common/cgroup.c tests/common/cgroup.h
 
-$(GUEST)/usr/bin/dmabuf-hops: tests/e2e/dmabuf-hops.c $(HDRS)/linux/dma-heap.h
+$(GUEST)/usr/bin/dmabuf-fuzz: tests/fuzz/dmabuf-fuzz.c $(TEST_COMMON) $(HDRS)/linux/dma-heap.h
 	@mkdir -p $(@D)
-	$(GUEST_CC) $(CFLAGS) -o $@ $<
+	$(GUEST_CC) $(CFLAGS) -pthread -o $@ $(filter %.c,$^)
+
+$(GUEST)/usr/bin/dmabuf-hops: tests/e2e/dmabuf-hops.c $(TEST_COMMON) $(HDRS)/linux/dma-heap.h
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(CFLAGS) -o $@ $(filter %.c,$^)
 
 $(GUEST)/usr/bin/%: $(HDRS)/linux/dma-heap.h $(wildcard tools/%/*.c tools/%/*.h)
 	@mkdir -p $(@D)

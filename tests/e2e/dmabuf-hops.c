@@ -38,6 +38,8 @@
 #include <linux/dma-buf.h>
 #include <linux/dma-heap.h>
 
+#include "../common/cgroup.h"
+
 #ifndef SO_PEERPIDFD
 #define SO_PEERPIDFD 77
 #endif
@@ -68,35 +70,12 @@ static void check(bool ok, const char *what)
 	failed |= !ok;
 }
 
-static int write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, text, strlen(text));
-	close(fd);
-	return n == (ssize_t)strlen(text) ? 0 : -EIO;
-}
-
 static long dmabuf_of(const char *group)
 {
-	char path[256], buf[8192], *p;
-	ssize_t n;
-	int fd;
+	char path[256];
 
-	snprintf(path, sizeof(path), CGROOT "/%s/memory.stat", group);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	p = strstr(buf, "\ndmabuf ");
-	return p ? atol(p + 8) : -1;
+	snprintf(path, sizeof(path), CGROOT "/%s", group);
+	return cg_dmabuf(path);
 }
 
 /* Poll (memory.stat is flushed lazily) until the three cgroups read so. */
@@ -390,20 +369,6 @@ static void run_client(int unused)
 	}
 }
 
-static bool read_accounting(void)
-{
-	char c = 'N';
-	int fd = open("/sys/module/dma_heap/parameters/mem_accounting",
-		      O_RDONLY | O_CLOEXEC);
-
-	if (fd >= 0) {
-		if (read(fd, &c, 1) != 1)
-			c = 'N';
-		close(fd);
-	}
-	return c == 'Y';
-}
-
 /* Fork a process into cgroup @group that runs @fn(@arg) and exits. */
 static pid_t start_in(const char *group, void (*fn)(int), int arg)
 {
@@ -413,7 +378,7 @@ static pid_t start_in(const char *group, void (*fn)(int), int arg)
 	snprintf(procs, sizeof(procs), CGROOT "/%s/cgroup.procs", group);
 	pid = fork();
 	if (pid == 0) {
-		if (write_file(procs, "0"))
+		if (cg_write_file(procs, "0"))
 			_exit(1);
 		fn(arg);
 		_exit(failed);
@@ -432,12 +397,12 @@ int main(void)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	/* The cases compare with what charge_pid_fd charges: it must. */
-	if (!read_accounting()) {
+	if (!dmabuf_accounting()) {
 		printf("1..0 # SKIP needs dma_heap.mem_accounting=1\n");
 		return 4;
 	}
 	if ((mkdir(CGROOT, 0755) && errno != EEXIST) ||
-	    write_file(CGROOT "/cgroup.subtree_control", "+memory")) {
+	    cg_write_file(CGROOT "/cgroup.subtree_control", "+memory")) {
 		printf("not ok 1 set up %s: %s\n", CGROOT, strerror(errno));
 		return 1;
 	}
@@ -446,7 +411,7 @@ int main(void)
 		mkdir(path, 0755);
 	}
 	snprintf(path, sizeof(path), "%d", APP_MAX);
-	write_file(CGROOT "/app/memory.max", path);
+	cg_write_file(CGROOT "/app/memory.max", path);
 
 	alloc_sock = listen_on("dmabuf-hops-allocator");
 	middle_sock = listen_on("dmabuf-hops-middle");

@@ -40,6 +40,8 @@
 #include <linux/dma-buf.h>
 #include <linux/dma-heap.h>
 
+#include "../common/cgroup.h"
+
 #ifndef PIDFD_THREAD
 #define PIDFD_THREAD O_EXCL
 #endif
@@ -75,51 +77,6 @@ static uint64_t rnd(struct worker *w)
 static uint64_t below(struct worker *w, uint64_t n)
 {
 	return rnd(w) % n;
-}
-
-static int write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, text, strlen(text));
-	close(fd);
-	return n == (ssize_t)strlen(text) ? 0 : -EIO;
-}
-
-static long read_dmabuf(const char *cg)
-{
-	char path[256], buf[8192], *p;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/memory.stat", cg);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	p = strstr(buf, "\ndmabuf ");
-	return p ? atol(p + 8) : -1;
-}
-
-static bool read_accounting(void)
-{
-	char c = 'N';
-	int fd;
-
-	fd = open("/sys/module/dma_heap/parameters/mem_accounting", O_RDONLY);
-	if (fd >= 0) {
-		if (read(fd, &c, 1) != 1)
-			c = 'N';
-		close(fd);
-	}
-	return c == 'Y';
 }
 
 static int sys_pidfd_open(pid_t pid, unsigned int flags)
@@ -416,7 +373,7 @@ static bool settles_to_zero(const char *cg)
 	int i;
 
 	for (i = 0; i < 300; i++) {
-		v = read_dmabuf(cg);
+		v = cg_dmabuf(cg);
 		if (v == 0)
 			return true;
 		usleep(10000);
@@ -458,7 +415,7 @@ int main(int argc, char **argv)
 	printf("# dmabuf-fuzz -s %llu -n %ld -w %d\n",
 	       (unsigned long long)seed, calls, workers);
 
-	accounting = read_accounting();
+	accounting = dmabuf_accounting();
 	rmdir(CGROOT "/coordinator");
 	rmdir(CGROOT);
 	/*
@@ -466,10 +423,10 @@ int main(int argc, char **argv)
 	 * pidfd is a target), so that no charge can exhaust the machine.
 	 */
 	if ((mkdir(CGROOT, 0755) && errno != EEXIST) ||
-	    write_file(CGROOT "/cgroup.subtree_control", "+memory") ||
-	    write_file(CGROOT "/memory.max", "384M") ||
+	    cg_write_file(CGROOT "/cgroup.subtree_control", "+memory") ||
+	    cg_write_file(CGROOT "/memory.max", "384M") ||
 	    (mkdir(CGROOT "/coordinator", 0755) && errno != EEXIST) ||
-	    write_file(CGROOT "/coordinator/cgroup.procs", "0")) {
+	    cg_write_file(CGROOT "/coordinator/cgroup.procs", "0")) {
 		printf("not ok 1 set up %s: %s\n", CGROOT, strerror(errno));
 		return 1;
 	}
@@ -481,7 +438,7 @@ int main(int argc, char **argv)
 		mkdir(cg, 0755);
 		/* Some workers are limited, so charges also fail for size. */
 		snprintf(cg, sizeof(cg), CGROOT "/w%d/memory.max", i);
-		write_file(cg, i % 2 ? "32M" : "128M");
+		cg_write_file(cg, i % 2 ? "32M" : "128M");
 		pid = fork();
 		if (pid < 0)
 			return 1;
@@ -489,7 +446,7 @@ int main(int argc, char **argv)
 			continue;
 		w = calloc(1, sizeof(*w));
 		snprintf(cg, sizeof(cg), CGROOT "/w%d/cgroup.procs", i);
-		if (!w || write_file(cg, "0"))
+		if (!w || cg_write_file(cg, "0"))
 			_exit(1);
 		w->id = i;
 		w->accounting = accounting;
@@ -530,7 +487,7 @@ int main(int argc, char **argv)
 			removed = false;
 		}
 	}
-	if (write_file("/sys/fs/cgroup/cgroup.procs", "0") ||
+	if (cg_write_file("/sys/fs/cgroup/cgroup.procs", "0") ||
 	    rmdir(CGROOT "/coordinator") ||
 	    rmdir(CGROOT))
 		removed = false;

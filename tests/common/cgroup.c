@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-2.0
+/* cgroup v2 and dma-buf helpers shared by the project's test programs. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+
+int cg_write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -EIO;
+}
+
+long cg_dmabuf(const char *cgroup)
+{
+	char path[256], buf[8192], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/memory.stat", cgroup);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	p = strstr(buf, "\ndmabuf ");
+	return p ? atol(p + strlen("\ndmabuf ")) : -1;
+}
+
+bool dmabuf_accounting(void)
+{
+	char c = 'N';
+	int fd = open("/sys/module/dma_heap/parameters/mem_accounting",
+		      O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		if (read(fd, &c, 1) != 1)
+			c = 'N';
+		close(fd);
+	}
+	return c == 'Y';
+}
