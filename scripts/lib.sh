@@ -10,6 +10,11 @@ PATCHES=${DMABUF_PATCHES:-$TOP/kernel/patches}
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 note() { printf '%s\n' "$*" >&2; }
 
+# What building and booting the test kernel takes, on top of a Debian 12
+# base system. rsync is for the kernel's headers_install.
+KERNEL_PACKAGES=(linux-source-6.12 build-essential bc flex bison libelf-dev
+	libssl-dev cpio rsync ccache busybox-static qemu-system-x86 git xz-utils)
+
 # ensure_packages PKG...: install the Debian packages that are missing.
 ensure_packages() {
 	local missing=() p
