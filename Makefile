@@ -47,6 +47,7 @@ GUEST_PROGS := \
 	$(GUEST)/selftests/test_memcontrol \
 	$(GUEST)/usr/bin/dmabuf-fuzz \
 	$(GUEST)/usr/bin/dmabuf-hops \
+	$(GUEST)/usr/bin/dmabuf-lifecycle \
 	$(addprefix $(GUEST)/usr/bin/,$(TOOLS))
 GUEST_SCRIPTS := $(patsubst tests/guest/%,$(GUEST)/tests/%,$(wildcard tests/guest/*)) \
 	$(GUEST)/demo/scenario
@@ -76,6 +77,11 @@ $(GUEST)/usr/bin/dmabuf-fuzz: tests/fuzz/dmabuf-fuzz.c $(TEST_COMMON) $(HDRS)/li
 $(GUEST)/usr/bin/dmabuf-hops: tests/e2e/dmabuf-hops.c $(TEST_COMMON) $(HDRS)/linux/dma-heap.h
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(CFLAGS) -o $@ $(filter %.c,$^)
+
+$(GUEST)/usr/bin/dmabuf-lifecycle: $(wildcard tests/stress/*.c tests/stress/*.h) \
+		$(TEST_COMMON) $(HDRS)/linux/dma-heap.h
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(CFLAGS) -pthread -o $@ $(filter %.c,$^)
 
 $(GUEST)/usr/bin/%: $(HDRS)/linux/dma-heap.h $(wildcard tools/%/*.c tools/%/*.h)
 	@mkdir -p $(@D)

@@ -41,6 +41,34 @@ long cg_dmabuf(const char *cgroup)
 	return p ? atol(p + strlen("\ndmabuf ")) : -1;
 }
 
+int cg_memory_current(const char *cgroup, unsigned long long *bytes)
+{
+	char path[256], buf[32], *end;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/memory.current", cgroup);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	errno = 0;
+	*bytes = strtoull(buf, &end, 10);
+	return errno || end == buf ? -1 : 0;
+}
+
+bool cg_current_near(unsigned long long bytes, unsigned long long expected)
+{
+	/* Written so that neither side can wrap. */
+	if (bytes >= expected)
+		return bytes - expected <= CG_CURRENT_SLACK;
+	return expected - bytes <= CG_CURRENT_SLACK;
+}
+
 bool dmabuf_accounting(void)
 {
 	char c = 'N';

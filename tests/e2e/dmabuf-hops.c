@@ -16,8 +16,11 @@
  *               the charge to the app (DMA_BUF_IOCTL_XFER_CHARGE).
  *
  * Each way only the app's cgroup pays, and a request over the app's
- * memory.max is refused with ENOMEM by that limit. TAP on stdout; exits 4
- * (skip) unless the kernel runs with dma_heap.mem_accounting=1.
+ * memory.max is refused with ENOMEM by that limit. Who pays is read twice:
+ * in memory.stat's "dmabuf", and in memory.current, which must be what it
+ * was before the first case plus the buffers charged, no more, no less. TAP
+ * on stdout; exits 4 (skip) unless the kernel runs with
+ * dma_heap.mem_accounting=1.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -61,8 +64,12 @@ struct reply {
 	int err;	/* 0 or a positive errno */
 };
 
+static const char * const groups[] = { "allocator", "middle", "app" };
+
 static int test_nr;
 static bool failed;
+/* Each group's memory.current before the first case. */
+static unsigned long long baseline[ARRAY_SIZE(groups)];
 
 static void check(bool ok, const char *what)
 {
@@ -78,19 +85,47 @@ static long dmabuf_of(const char *group)
 	return cg_dmabuf(path);
 }
 
-/* Poll (memory.stat is flushed lazily) until the three cgroups read so. */
+/* Each group's memory.current in @cur: 0, or -1 if one cannot be read. */
+static int read_current(unsigned long long cur[ARRAY_SIZE(groups)])
+{
+	char path[256];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(groups); i++) {
+		snprintf(path, sizeof(path), CGROOT "/%s", groups[i]);
+		if (cg_memory_current(path, &cur[i]))
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Poll (memory.stat is flushed lazily, uncharges of the last close may come
+ * late) until the three cgroups' "dmabuf" read so, and their memory.current
+ * is their baseline plus as much, within CG_CURRENT_SLACK.
+ */
 static bool charges_are(long allocator, long middle, long app)
 {
+	const long want[ARRAY_SIZE(groups)] = { allocator, middle, app };
+	unsigned long long cur[ARRAY_SIZE(groups)] = { 0 };
+	unsigned int g;
+	bool ok = false;
 	int i;
 
-	for (i = 0; i < 300; i++) {
-		if (dmabuf_of("allocator") == allocator &&
-		    dmabuf_of("middle") == middle && dmabuf_of("app") == app)
-			return true;
-		usleep(10000);
+	for (i = 0; i < 300 && !ok; i++) {
+		if (i)
+			usleep(10000);
+		ok = !read_current(cur);
+		for (g = 0; g < ARRAY_SIZE(groups) && ok; g++)
+			ok = dmabuf_of(groups[g]) == want[g] &&
+			     cg_current_near(cur[g], baseline[g] + want[g]);
 	}
-	printf("# dmabuf: allocator %ld, middle %ld, app %ld\n",
-	       dmabuf_of("allocator"), dmabuf_of("middle"), dmabuf_of("app"));
+	if (ok)
+		return true;
+	for (g = 0; g < ARRAY_SIZE(groups); g++)
+		printf("# %s: dmabuf %ld, expected %ld; memory.current %llu, expected %llu\n",
+		       groups[g], dmabuf_of(groups[g]), want[g], cur[g],
+		       baseline[g] + want[g]);
 	return false;
 }
 
@@ -352,6 +387,11 @@ static void run_client(int unused)
 	int fd;
 
 	(void)unused;
+	if (read_current(baseline)) {
+		printf("# cannot read memory.current: %s\n", strerror(errno));
+		failed = true;
+		return;
+	}
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		fd = cases[i].get(SIZE);
 		snprintf(what, sizeof(what), "%s: only the app pays",
@@ -388,7 +428,6 @@ static pid_t start_in(const char *group, void (*fn)(int), int arg)
 
 int main(void)
 {
-	static const char * const groups[] = { "allocator", "middle", "app" };
 	int alloc_sock, middle_sock, status;
 	pid_t servers[2], client;
 	char path[256];
@@ -403,10 +442,10 @@ int main(void)
 	}
 	if ((mkdir(CGROOT, 0755) && errno != EEXIST) ||
 	    cg_write_file(CGROOT "/cgroup.subtree_control", "+memory")) {
-		printf("not ok 1 set up %s: %s\n", CGROOT, strerror(errno));
+		printf("1..1\nnot ok 1 set up %s: %s\n", CGROOT, strerror(errno));
 		return 1;
 	}
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < ARRAY_SIZE(groups); i++) {
 		snprintf(path, sizeof(path), CGROOT "/%s", groups[i]);
 		mkdir(path, 0755);
 	}
@@ -416,9 +455,11 @@ int main(void)
 	alloc_sock = listen_on("dmabuf-hops-allocator");
 	middle_sock = listen_on("dmabuf-hops-middle");
 	if (alloc_sock < 0 || middle_sock < 0) {
-		printf("not ok 1 listen: %s\n", strerror(errno));
+		printf("1..1\nnot ok 1 listen: %s\n", strerror(errno));
 		return 1;
 	}
+	/* Two results per case from the app, then the clean-up's. */
+	printf("1..%zu\n", 2 * ARRAY_SIZE(cases) + 1);
 	servers[0] = start_in("allocator", allocator, alloc_sock);
 	servers[1] = start_in("middle", middle, middle_sock);
 	close(alloc_sock);
@@ -434,12 +475,11 @@ int main(void)
 		kill(servers[i], SIGTERM);
 		waitpid(servers[i], NULL, 0);
 	}
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < ARRAY_SIZE(groups); i++) {
 		snprintf(path, sizeof(path), CGROOT "/%s", groups[i]);
 		removed &= !rmdir(path);
 	}
 	removed &= !rmdir(CGROOT);
 	check(removed, "every cgroup can be removed afterwards");
-	printf("1..%d\n", test_nr);
 	return failed;
 }

@@ -11,7 +11,12 @@
  * mixed with closes of the buffers it got, with forks and reaps of
  * short-lived children, and with DMA_BUF_IOCTL_XFER_CHARGE calls moving
  * random fds' charges to random targets. Every result must be a success or an errno the
- * ioctl documents. Afterwards every cgroup's "dmabuf" must read 0 and every
+ * ioctl documents, and the calls must have done something: some allocations
+ * must succeed, and some transfers too (with dma_heap.mem_accounting=0,
+ * where a kernel may refuse every transfer with EOPNOTSUPP, they must at
+ * least have been tried). The count of each result of each kind of call is
+ * printed. Afterwards every cgroup's "dmabuf" must read 0, its
+ * memory.current must be back to what it was before the calls, and every
  * cgroup must be removable. Output is TAP.
  *
  *   dmabuf-fuzz [-s SEED] [-n CALLS] [-w WORKERS]
@@ -31,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -50,6 +56,28 @@
 #define MAX_FDS 64
 #define MAX_CHILDREN 8
 #define UNPRIVILEGED_UID 1000
+#define MAX_WORKERS 64
+#define ERRNO_SLOTS 256		/* errno values counted one by one */
+/*
+ * A run where every call fails tests nothing, so some calls of each kind
+ * must succeed. About one in twelve does, fewer for the unprivileged
+ * workers: with MIN_TRIES calls of a kind, none succeeding by chance is
+ * below one in a million. A shorter run (a small -n) cannot tell, and
+ * skips these checks.
+ */
+#define MIN_TRIES 200
+
+/* The results of one kind of call: successes, and failures by errno. */
+struct call_stats {
+	long calls, ok;
+	long errors[ERRNO_SLOTS];	/* [ERRNO_SLOTS - 1]: that errno or more */
+	long unexpected;		/* errnos the ioctl does not document */
+};
+
+/* What a worker did, in memory shared with the test's main process. */
+struct worker_stats {
+	struct call_stats alloc, xfer;
+};
 
 struct worker {
 	int id;
@@ -61,7 +89,7 @@ struct worker {
 	pid_t children[MAX_CHILDREN];
 	int last_buf;		/* the last buffer allocated (maybe closed since) */
 	int cg_fds[2];		/* this worker's cgroup and the test's root */
-	long ok, xfers, errors[4096];
+	struct worker_stats *stats;
 };
 
 /* splitmix64: small, seedable and the same everywhere. */
@@ -235,6 +263,11 @@ static uint32_t random_pid_fd(struct worker *w)
 	}
 }
 
+static void count_error(struct call_stats *st, int e)
+{
+	st->errors[e > 0 && e < ERRNO_SLOTS ? e : ERRNO_SLOTS - 1]++;
+}
+
 /* The errors DMA_HEAP_IOCTL_ALLOC may return for bad or refused input. */
 static bool expected_errno(int e)
 {
@@ -253,20 +286,20 @@ static void call_ioctl(struct worker *w)
 	data.__padding = below(w, 8) ? 0 : (uint32_t)rnd(w);
 	data.fd = below(w, 32) ? 0 : (uint32_t)rnd(w);
 
+	w->stats->alloc.calls++;
 	if (ioctl(w->heap_fd, DMA_HEAP_IOCTL_ALLOC, &data) == 0) {
-		w->ok++;
+		w->stats->alloc.ok++;
 		w->last_buf = data.fd;
 		keep_fd(w, data.fd);
 		return;
 	}
+	count_error(&w->stats->alloc, errno);
 	if (!expected_errno(errno)) {
 		printf("# worker %d: unexpected errno %d (%s) len %llu charge_pid_fd %u\n",
 		       w->id, errno, strerror(errno),
 		       (unsigned long long)data.len, data.charge_pid_fd);
-		w->errors[4095]++;
-		return;
+		w->stats->alloc.unexpected++;
 	}
-	w->errors[errno]++;
 }
 
 /* The errors DMA_BUF_IOCTL_XFER_CHARGE may return, on any kind of fd. */
@@ -299,14 +332,16 @@ static void call_xfer(struct worker *w)
 		break;
 	}
 	arg.reserved = below(w, 8) ? 0 : rnd(w);
+	w->stats->xfer.calls++;
 	if (ioctl(fd, DMA_BUF_IOCTL_XFER_CHARGE, &arg) == 0) {
-		w->xfers++;
+		w->stats->xfer.ok++;
 		return;
 	}
+	count_error(&w->stats->xfer, errno);
 	if (!expected_xfer_errno(errno)) {
 		printf("# worker %d: transfer: unexpected errno %d (%s)\n",
 		       w->id, errno, strerror(errno));
-		w->errors[4095]++;
+		w->stats->xfer.unexpected++;
 	}
 }
 
@@ -318,6 +353,56 @@ static void close_something(struct worker *w)
 		close(w->fds[i]);
 		w->fds[i] = -1;
 	}
+}
+
+/* "# WHO KIND: N calls, N ok, EINVAL N, ...": what @st counted. */
+static void print_stats(const char *who, const char *kind,
+			const struct call_stats *st)
+{
+	char line[1024];
+	const char *name;
+	int e, len;
+
+	len = snprintf(line, sizeof(line), "# %s %s: %ld calls, %ld ok",
+		       who, kind, st->calls, st->ok);
+	for (e = 1; e < ERRNO_SLOTS && len < (int)sizeof(line); e++) {
+		if (!st->errors[e])
+			continue;
+		name = e < ERRNO_SLOTS - 1 ? strerrorname_np(e) : NULL;
+		if (name)
+			len += snprintf(line + len, sizeof(line) - len,
+					", %s %ld", name, st->errors[e]);
+		else
+			len += snprintf(line + len, sizeof(line) - len,
+					", errno %d%s %ld", e,
+					e < ERRNO_SLOTS - 1 ? "" : "+",
+					st->errors[e]);
+	}
+	printf("%s\n", line);
+}
+
+/* TAP result @n: some calls of @st succeeded, unless too few were made. */
+static bool some_succeeded(int n, const char *what, const struct call_stats *st)
+{
+	if (!st->ok && st->calls < MIN_TRIES) {
+		printf("ok %d %s: %ld of %ld succeeded # SKIP too few calls, use a larger -n\n",
+		       n, what, st->ok, st->calls);
+		return true;
+	}
+	printf("%s %d %s: %ld of %ld succeeded\n", st->ok ? "ok" : "not ok", n,
+	       what, st->ok, st->calls);
+	return st->ok;
+}
+
+static void add_stats(struct call_stats *sum, const struct call_stats *st)
+{
+	int e;
+
+	sum->calls += st->calls;
+	sum->ok += st->ok;
+	sum->unexpected += st->unexpected;
+	for (e = 0; e < ERRNO_SLOTS; e++)
+		sum->errors[e] += st->errors[e];
 }
 
 /* Returns the number of unexpected results. */
@@ -361,12 +446,7 @@ static long run_worker(struct worker *w)
 	for (i = 0; i < MAX_CHILDREN; i++)
 		if (w->children[i] > 0)
 			waitpid(w->children[i], NULL, 0);
-	printf("# worker %d: %ld calls, %ld buffers, %ld transfers\n",
-	       w->id, w->calls, w->ok, w->xfers);
-	printf("# worker %d: EINVAL %ld EBADF %ld ESRCH %ld EPERM %ld ENOMEM %ld\n",
-	       w->id, w->errors[EINVAL], w->errors[EBADF], w->errors[ESRCH],
-	       w->errors[EPERM], w->errors[ENOMEM]);
-	return w->errors[4095];
+	return w->stats->alloc.unexpected + w->stats->xfer.unexpected;
 }
 
 /* Poll until "dmabuf" reads 0: memory.stat is flushed lazily. */
@@ -385,12 +465,37 @@ static bool settles_to_zero(const char *cg)
 	return false;
 }
 
+/*
+ * Poll until memory.current is back to @base, within CG_CURRENT_SLACK: the
+ * last buffers and files are freed after the workers' exit, some of them
+ * after an RCU grace period.
+ */
+static bool settles_to_baseline(const char *cg, unsigned long long base)
+{
+	unsigned long long cur = 0;
+	int i;
+
+	for (i = 0; i < 300; i++) {
+		if (!cg_memory_current(cg, &cur) && cg_current_near(cur, base))
+			return true;
+		usleep(10000);
+	}
+	printf("# %s: memory.current %llu after the run, %llu before\n",
+	       cg, cur, base);
+	return false;
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
 	long calls = 100000, bad = 0;
-	int workers = 4, opt, i, n = 0, status;
-	bool zero = true, removed = true, accounting;
+	int workers = 4, opt, i, n = 0, status, ncg;
+	bool zero = true, current = true, removed = true, accounting, ok;
+	static struct call_stats allocs, xfers;
+	/* The workers' cgroups, then the coordinator's, then the root. */
+	static char cgs[MAX_WORKERS + 2][64];
+	static unsigned long long base[MAX_WORKERS + 2];
+	struct worker_stats *stats;
 	char cg[256];
 	pid_t pid;
 
@@ -410,7 +515,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (workers < 1 || workers > 64 || calls < workers) {
+	if (workers < 1 || workers > MAX_WORKERS || calls < workers) {
 		fprintf(stderr, "dmabuf-fuzz: bad -n or -w\n");
 		return 2;
 	}
@@ -419,8 +524,13 @@ int main(int argc, char **argv)
 	       (unsigned long long)seed, calls, workers);
 
 	accounting = dmabuf_accounting();
-	rmdir(CGROOT "/coordinator");
-	rmdir(CGROOT);
+	ncg = workers + 2;
+	for (i = 0; i < workers; i++)
+		snprintf(cgs[i], sizeof(cgs[i]), CGROOT "/w%d", i);
+	snprintf(cgs[workers], sizeof(cgs[workers]), CGROOT "/coordinator");
+	snprintf(cgs[workers + 1], sizeof(cgs[workers + 1]), CGROOT);
+	for (i = 0; i < ncg; i++)
+		rmdir(cgs[i]);
 	/*
 	 * Everything runs below one limited cgroup, this process too (its
 	 * pidfd is a target), so that no charge can exhaust the machine.
@@ -430,34 +540,51 @@ int main(int argc, char **argv)
 	    cg_write_file(CGROOT "/memory.max", "384M") ||
 	    (mkdir(CGROOT "/coordinator", 0755) && errno != EEXIST) ||
 	    cg_write_file(CGROOT "/coordinator/cgroup.procs", "0")) {
-		printf("not ok 1 set up %s: %s\n", CGROOT, strerror(errno));
+		printf("1..1\nnot ok 1 set up %s: %s\n", CGROOT, strerror(errno));
 		return 1;
 	}
+	for (i = 0; i < workers; i++) {
+		mkdir(cgs[i], 0755);
+		/* Some workers are limited, so charges also fail for size. */
+		snprintf(cg, sizeof(cg), "%s/memory.max", cgs[i]);
+		cg_write_file(cg, i % 2 ? "32M" : "128M");
+	}
+	/* Touched here, so that its pages are the coordinator's from the start. */
+	stats = mmap(NULL, workers * sizeof(*stats), PROT_READ | PROT_WRITE,
+		     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (stats == MAP_FAILED) {
+		printf("1..1\nnot ok 1 set up: mmap: %s\n", strerror(errno));
+		return 1;
+	}
+	memset(stats, 0, workers * sizeof(*stats));
+	for (i = 0; i < ncg; i++) {
+		if (cg_memory_current(cgs[i], &base[i])) {
+			printf("1..1\nnot ok 1 set up: %s/memory.current: %s\n",
+			       cgs[i], strerror(errno));
+			return 1;
+		}
+	}
+	printf("1..6\n");
 
 	for (i = 0; i < workers; i++) {
 		struct worker *w;
 
-		snprintf(cg, sizeof(cg), CGROOT "/w%d", i);
-		mkdir(cg, 0755);
-		/* Some workers are limited, so charges also fail for size. */
-		snprintf(cg, sizeof(cg), CGROOT "/w%d/memory.max", i);
-		cg_write_file(cg, i % 2 ? "32M" : "128M");
 		pid = fork();
 		if (pid < 0)
 			return 1;
 		if (pid)
 			continue;
 		w = calloc(1, sizeof(*w));
-		snprintf(cg, sizeof(cg), CGROOT "/w%d/cgroup.procs", i);
+		snprintf(cg, sizeof(cg), "%s/cgroup.procs", cgs[i]);
 		if (!w || cg_write_file(cg, "0"))
 			_exit(1);
 		w->id = i;
 		w->accounting = accounting;
 		w->rng = seed + i;
 		w->calls = calls / workers;
+		w->stats = &stats[i];
 		w->heap_fd = open("/dev/dma_heap/system", O_RDONLY | O_CLOEXEC);
-		snprintf(cg, sizeof(cg), CGROOT "/w%d", i);
-		w->cg_fds[0] = open(cg, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		w->cg_fds[0] = open(cgs[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		w->cg_fds[1] = open(CGROOT, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (w->heap_fd < 0 || w->cg_fds[0] < 0 || w->cg_fds[1] < 0)
 			_exit(1);
@@ -478,20 +605,47 @@ int main(int argc, char **argv)
 		bad++;
 	}
 
+	for (i = 0; i < workers; i++) {
+		snprintf(cg, sizeof(cg), "worker %d", i);
+		print_stats(cg, "allocations", &stats[i].alloc);
+		print_stats(cg, "transfers", &stats[i].xfer);
+		add_stats(&allocs, &stats[i].alloc);
+		add_stats(&xfers, &stats[i].xfer);
+	}
+	print_stats("all workers", "allocations", &allocs);
+	print_stats("all workers", "transfers", &xfers);
+
 	printf("%s %d %ld calls from %d workers: only documented errors\n",
 	       bad ? "not ok" : "ok", ++n, calls, workers);
-	for (i = 0; i < workers; i++) {
-		snprintf(cg, sizeof(cg), CGROOT "/w%d", i);
-		zero &= settles_to_zero(cg);
+	ok = some_succeeded(++n, "allocations", &allocs);
+	if (accounting) {
+		ok &= some_succeeded(++n, "charge transfers", &xfers);
+	} else if (xfers.calls || calls >= MIN_TRIES * 8) {
+		/*
+		 * With mem_accounting=0 a kernel may refuse every transfer,
+		 * but they must have been tried (one call in eight is one).
+		 */
+		ok &= xfers.calls > 0;
+		printf("%s %d charge transfers tried: %ld (%ld succeeded, mem_accounting=0)\n",
+		       xfers.calls ? "ok" : "not ok", ++n, xfers.calls, xfers.ok);
+	} else {
+		printf("ok %d charge transfers tried: 0 # SKIP too few calls, use a larger -n\n",
+		       ++n);
 	}
-	zero &= settles_to_zero(CGROOT "/coordinator");
-	zero &= settles_to_zero(CGROOT);
+	bad += !ok;
+
+	for (i = 0; i < ncg; i++)
+		zero &= settles_to_zero(cgs[i]);
 	printf("%s %d every cgroup's dmabuf is back to 0\n",
 	       zero ? "ok" : "not ok", ++n);
+	for (i = 0; i < ncg; i++)
+		current &= settles_to_baseline(cgs[i], base[i]);
+	printf("%s %d every cgroup's memory.current is back to where it was, within %llu KiB\n",
+	       current ? "ok" : "not ok", ++n, CG_CURRENT_SLACK >> 10);
+
 	for (i = 0; i < workers; i++) {
-		snprintf(cg, sizeof(cg), CGROOT "/w%d", i);
-		if (rmdir(cg)) {
-			printf("# rmdir %s: %s\n", cg, strerror(errno));
+		if (rmdir(cgs[i])) {
+			printf("# rmdir %s: %s\n", cgs[i], strerror(errno));
 			removed = false;
 		}
 	}
@@ -501,6 +655,5 @@ int main(int argc, char **argv)
 		removed = false;
 	printf("%s %d the test cgroups can be removed\n",
 	       removed ? "ok" : "not ok", ++n);
-	printf("1..%d\n", n);
-	return bad || !zero || !removed;
+	return bad || !zero || !current || !removed;
 }

@@ -9,6 +9,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <linux/dma-buf.h>
 #include <linux/dma-heap.h>
 
 #include "heap.h"
@@ -60,5 +61,19 @@ int heap_alloc(const char *heap, size_t len, pid_t charge_pid, int thread)
 	if (pidfd > 0)
 		close(pidfd);
 	close(heap_fd);
+	return ret;
+}
+
+int heap_charge_cgroup(int buf, const char *cgroup)
+{
+	struct dma_buf_xfer_charge arg = { .flags = DMA_BUF_XFER_CHARGE_CGROUP };
+	int dir, ret;
+
+	dir = open(cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		return -errno;
+	arg.target_fd = dir;
+	ret = ioctl(buf, DMA_BUF_IOCTL_XFER_CHARGE, &arg) ? -errno : 0;
+	close(dir);
 	return ret;
 }

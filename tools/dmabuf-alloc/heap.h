@@ -16,4 +16,12 @@
  */
 int heap_alloc(const char *heap, size_t len, pid_t charge_pid, int thread);
 
+/*
+ * heap_charge_cgroup - move the charge of dma-buf @buf to a cgroup
+ * @cgroup: path of a cgroup v2 directory
+ *
+ * Returns 0 or a negative errno (DMA_BUF_IOCTL_XFER_CHARGE's, or open's).
+ */
+int heap_charge_cgroup(int buf, const char *cgroup);
+
 #endif

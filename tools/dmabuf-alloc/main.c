@@ -21,10 +21,12 @@
 static void print_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: dmabuf-alloc [-H HEAP] [-p PID | -t TID] SIZE... [-- CMD [ARG...]]\n"
+		"usage: dmabuf-alloc [-H HEAP] [-p PID | -t TID] [-c CGROUP] SIZE...\n"
+		"                    [-- CMD [ARG...]]\n"
 		"Allocate one buffer per SIZE (bytes, or with a K, M or G suffix)\n"
 		"from /dev/dma_heap/HEAP (default: system), charged to the memory\n"
-		"cgroup of PID (or of thread TID), else to the caller's. Prints one\n"
+		"cgroup of PID (or of thread TID), else to the caller's; with -c,\n"
+		"then move its charge to the cgroup v2 directory CGROUP. Prints one\n"
 		"line per buffer, then runs CMD while the buffers are held.\n"
 		"Exit status: 0 if every allocation succeeded, 1 if any failed,\n"
 		"2 on bad usage; CMD's own status is not reported.\n");
@@ -84,13 +86,17 @@ int main(int argc, char **argv)
 {
 	const char *heap = "system";
 	int fds[MAX_BUFFERS], nfds = 0, failed = 0, thread = 0, opt, i;
+	const char *cgroup = NULL;
 	pid_t charge_pid = 0;
 	char **cmd = NULL;
 
-	while ((opt = getopt(argc, argv, "+H:p:t:h")) != -1) {
+	while ((opt = getopt(argc, argv, "+H:p:t:c:h")) != -1) {
 		switch (opt) {
 		case 'H':
 			heap = optarg;
+			break;
+		case 'c':
+			cgroup = optarg;
 			break;
 		case 't':
 		case 'p':
@@ -142,6 +148,13 @@ int main(int argc, char **argv)
 		printf("%s: allocated%s\n", argv[i],
 		       charge_pid ? ", charged to the target" : "");
 		fds[nfds++] = fd;
+		if (cgroup) {
+			int ret = heap_charge_cgroup(fd, cgroup);
+
+			printf("%s: charge to %s: %s\n", argv[i], cgroup,
+			       ret ? strerror(-ret) : "moved");
+			failed |= !!ret;
+		}
 	}
 	if (cmd && run(cmd))
 		fprintf(stderr, "dmabuf-alloc: cannot run %s\n", cmd[0]);
