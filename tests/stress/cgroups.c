@@ -19,8 +19,10 @@
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
+#include <linux/capability.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-heap.h>
 
@@ -104,12 +106,35 @@ struct racer {
 	uint64_t rng;
 };
 
+/*
+ * Drop CAP_SYS_RESOURCE from this thread's effective set (capset() changes
+ * one thread): root still owns the cgroup's files, so its transfers are
+ * then checked against them, which is what races with their removal.
+ */
+static int drop_sys_resource(void)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -1;
+	data[CAP_SYS_RESOURCE / 32].effective &=
+		~(1U << (CAP_SYS_RESOURCE % 32));
+	return syscall(SYS_capset, &hdr, data);
+}
+
 static void *race_xfer(void *arg)
 {
 	struct dma_buf_xfer_charge xfer = { .flags = DMA_BUF_XFER_CHARGE_CGROUP };
 	struct racer *r = arg;
 	int fd;
 
+	if (drop_sys_resource()) {
+		perror("# racer: dropping CAP_SYS_RESOURCE");
+		exit(1);
+	}
 	while (!stopping()) {
 		fd = open(RACE_CG, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		tally(OP_RACE_OPEN, fd < 0 ? errno : 0);
