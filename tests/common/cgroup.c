@@ -22,21 +22,29 @@ int cg_write_file(const char *path, const char *text)
 	return n == (ssize_t)strlen(text) ? 0 : -EIO;
 }
 
-long cg_dmabuf(const char *cgroup)
+ssize_t cg_read_file(const char *path, char *buf, size_t size)
 {
-	char path[256], buf[8192], *p;
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/memory.stat", cgroup);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
+	n = read(fd, buf, size - 1);
 	close(fd);
 	if (n <= 0)
 		return -1;
 	buf[n] = '\0';
+	return n;
+}
+
+long cg_dmabuf(const char *cgroup)
+{
+	char path[256], buf[8192], *p;
+
+	snprintf(path, sizeof(path), "%s/memory.stat", cgroup);
+	if (cg_read_file(path, buf, sizeof(buf)) < 0)
+		return -1;
 	p = strstr(buf, "\ndmabuf ");
 	return p ? atol(p + strlen("\ndmabuf ")) : -1;
 }
@@ -44,18 +52,10 @@ long cg_dmabuf(const char *cgroup)
 int cg_memory_current(const char *cgroup, unsigned long long *bytes)
 {
 	char path[256], buf[32], *end;
-	ssize_t n;
-	int fd;
 
 	snprintf(path, sizeof(path), "%s/memory.current", cgroup);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (cg_read_file(path, buf, sizeof(buf)) < 0)
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
 	errno = 0;
 	*bytes = strtoull(buf, &end, 10);
 	return errno || end == buf ? -1 : 0;

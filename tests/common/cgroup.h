@@ -4,6 +4,7 @@
 #define DMABUF_TESTS_CGROUP_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 /*
  * How far a cgroup's memory.current may be from what a test expects (its
@@ -30,6 +31,12 @@
 
 /* Write @text to the file at @path: 0, or a negative errno. */
 int cg_write_file(const char *path, const char *text);
+
+/*
+ * Read the file at @path into @buf, NUL-terminated, at most @size - 1
+ * bytes: the number read, or -1 if it cannot be read or is empty.
+ */
+ssize_t cg_read_file(const char *path, char *buf, size_t size);
 
 /* The "dmabuf" key of @cgroup's memory.stat in bytes, or -1. */
 long cg_dmabuf(const char *cgroup);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../common/cgroup.h"
 #include "lifecycle.h"
 
 struct shared *sh;
@@ -146,17 +147,9 @@ long get_value(const char *path, const char *key)
 {
 	char buf[8192], *p = buf;
 	size_t klen = key ? strlen(key) : 0;
-	ssize_t n;
-	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (cg_read_file(path, buf, sizeof(buf)) < 0)
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
 	if (!key)
 		return strncmp(buf, "max", 3) ? strtol(buf, NULL, 10) : LONG_MAX;
 	while (p && *p) {

@@ -77,14 +77,17 @@ static long peak_dmabuf;	/* the parent's "dmabuf" during the run */
 /* memory.current of each test cgroup when it was empty, and the parent's. */
 static long baseline[NR_TEST_CGS], parent_baseline;
 
+/* The path of test cgroup @i; @i == NR_TEST_CGS is their parent. */
 static void test_cg(char *buf, size_t size, int i)
 {
 	static const char *const fixed[] = { ALLOC_CG, MGR_CG, RACE_CG };
 
 	if (i < NR_POOL)
 		pool_path(buf, size, i);
-	else
+	else if (i < NR_TEST_CGS)
 		snprintf(buf, size, "%s", fixed[i - NR_POOL]);
+	else
+		snprintf(buf, size, PARENT);
 }
 
 static long cg_value(const char *cg, const char *file, const char *key)
@@ -289,13 +292,8 @@ static bool check_current(bool report)
 
 	drain_stocks();
 	for (i = 0; i <= NR_TEST_CGS; i++) {
-		if (i < NR_TEST_CGS) {
-			test_cg(cg, sizeof(cg), i);
-			base = baseline[i];
-		} else {
-			snprintf(cg, sizeof(cg), PARENT);
-			base = parent_baseline;
-		}
+		test_cg(cg, sizeof(cg), i);
+		base = i < NR_TEST_CGS ? baseline[i] : parent_baseline;
 		cur = cg_value(cg, "memory.current", NULL);
 		if (!cg_exists(cg))
 			continue;
@@ -325,10 +323,7 @@ static bool check_dmabuf(bool report)
 	int i;
 
 	for (i = 0; i <= NR_TEST_CGS; i++) {
-		if (i < NR_TEST_CGS)
-			test_cg(cg, sizeof(cg), i);
-		else
-			snprintf(cg, sizeof(cg), PARENT);
+		test_cg(cg, sizeof(cg), i);
 		if (!cg_exists(cg))
 			continue;
 		v = cg_dmabuf(cg);
@@ -370,10 +365,7 @@ static bool remove_test_cgroups(void)
 	int i;
 
 	for (i = 0; i <= NR_TEST_CGS; i++) {
-		if (i < NR_TEST_CGS)
-			test_cg(cg, sizeof(cg), i);
-		else
-			snprintf(cg, sizeof(cg), PARENT);
+		test_cg(cg, sizeof(cg), i);
 		if (!cg_exists(cg) || !rmdir(cg))
 			continue;
 		printf("# rmdir %s: %s\n", cg, strerror(errno));
