@@ -41,13 +41,14 @@ test:
 
 # --- what goes into the VM ------------------------------------------------
 
-TOOLS := dmabuf-alloc
+TOOLS := dmabuf-alloc dmabuf-top
 GUEST_PROGS := \
 	$(GUEST)/selftests/dmabuf-heap \
 	$(GUEST)/selftests/test_memcontrol \
 	$(GUEST)/usr/bin/dmabuf-fuzz \
 	$(GUEST)/usr/bin/dmabuf-hops \
 	$(GUEST)/usr/bin/dmabuf-lifecycle \
+	$(GUEST)/usr/bin/dmabuf-top-test \
 	$(addprefix $(GUEST)/usr/bin/,$(TOOLS))
 GUEST_SCRIPTS := $(patsubst tests/guest/%,$(GUEST)/tests/%,$(wildcard tests/guest/*)) \
 	$(GUEST)/demo/scenario
@@ -78,12 +79,20 @@ $(GUEST)/usr/bin/dmabuf-hops: tests/e2e/dmabuf-hops.c $(TEST_COMMON) $(HDRS)/lin
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(CFLAGS) -o $@ $(filter %.c,$^)
 
+$(GUEST)/usr/bin/dmabuf-top-test: tests/top/dmabuf-top-test.c tests/common/json.c \
+		tests/common/json.h $(TEST_COMMON) $(HDRS)/linux/dma-heap.h
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(CFLAGS) -o $@ $(filter %.c,$^)
+
 $(GUEST)/usr/bin/dmabuf-lifecycle: $(wildcard tests/stress/*.c tests/stress/*.h) \
 		$(TEST_COMMON) $(HDRS)/linux/dma-heap.h
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(CFLAGS) -pthread -o $@ $(filter %.c,$^)
 
-$(GUEST)/usr/bin/%: $(HDRS)/linux/dma-heap.h $(wildcard tools/%/*.c tools/%/*.h)
+# A tool is every C file of its directory in tools/ (second expansion: the
+# prerequisites depend on the target's name)
+.SECONDEXPANSION:
+$(GUEST)/usr/bin/%: $(HDRS)/linux/dma-heap.h $$(wildcard tools/$$*/*.c tools/$$*/*.h)
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(CFLAGS) -o $@ $(wildcard tools/$*/*.c)
 
