@@ -49,6 +49,7 @@ GUEST_PROGS := \
 	$(GUEST)/usr/bin/dmabuf-hops \
 	$(GUEST)/usr/bin/dmabuf-lifecycle \
 	$(GUEST)/usr/bin/dmabuf-top-test \
+	$(GUEST)/usr/bin/dmabuf-top-bench \
 	$(addprefix $(GUEST)/usr/bin/,$(TOOLS))
 GUEST_SCRIPTS := $(patsubst tests/guest/%,$(GUEST)/tests/%,$(wildcard tests/guest/*)) \
 	$(GUEST)/demo/scenario
@@ -83,6 +84,10 @@ $(GUEST)/usr/bin/dmabuf-top-test: tests/top/dmabuf-top-test.c tests/common/json.
 		tests/common/json.h $(TEST_COMMON) $(HDRS)/linux/dma-heap.h
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(CFLAGS) -o $@ $(filter %.c,$^)
+
+$(GUEST)/usr/bin/dmabuf-top-bench: bench/top-snapshot.c $(HDRS)/linux/dma-heap.h
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(CFLAGS) -o $@ $<
 
 $(GUEST)/usr/bin/dmabuf-lifecycle: $(wildcard tests/stress/*.c tests/stress/*.h) \
 		$(TEST_COMMON) $(HDRS)/linux/dma-heap.h
