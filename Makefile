@@ -109,6 +109,14 @@ $(GUEST)/demo/scenario: demo/scenario
 	@mkdir -p $(@D)
 	install -m 0755 $< $@
 
+# --- tests that run on the host -------------------------------------------
+
+TOP_LIB := $(filter-out tools/dmabuf-top/main.c,$(wildcard tools/dmabuf-top/*.c))
+$(BUILD)/host/dmabuf-top-account-test: tests/top/account-test.c $(TOP_LIB) \
+		$(wildcard tools/dmabuf-top/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $(filter %.c,$^)
+
 # --- the initramfs: busybox, /init and the guest tree --------------------
 
 $(BUILD)/tools/gen_init_cpio: $(KSRC)/usr/gen_init_cpio.c

@@ -13,6 +13,7 @@
  *   3. B maps its buffer and closes the fd: it holds it through the mapping.
  *   4. A user without privileges sees the charges, no buffer, and is told
  *      what it could not read.
+ * Then the table, the refresh (-d, -n), and bad usage.
  * In every step each cgroup's charged, held and proportional bytes are
  * checked, and the proportional shares add up to the buffers' sizes.
  * Needs dma_heap.mem_accounting=1.
@@ -45,6 +46,7 @@
 #define MiB (1024LL * 1024)
 
 static int test_nr;
+static int last_status;	/* of the last run_top() */
 
 static void result(bool ok, const char *fmt, ...)
 {
@@ -265,7 +267,8 @@ static char *run_top(uid_t uid, char *err, size_t errlen, char *const argv[])
 	err[n > 0 ? n : 0] = 0;
 	close(out[0]);
 	close(errp[0]);
-	waitpid(pid, NULL, 0);
+	waitpid(pid, &last_status, 0);
+	last_status = WIFEXITED(last_status) ? WEXITSTATUS(last_status) : -1;
 	return buf;
 }
 
@@ -414,10 +417,10 @@ int main(void)
 	int pidfd_b = -1;
 	bool ok;
 
-	printf("1..12\n");
+	printf("1..14\n");
 	if (!dmabuf_accounting()) {
 		printf("# needs dma_heap.mem_accounting=1\n");
-		for (int i = 0; i < 12; i++)
+		for (int i = 0; i < 14; i++)
 			result(false, "setup");
 		return 1;
 	}
@@ -522,6 +525,40 @@ int main(void)
 		     line = strtok_r(NULL, "\n", &save))
 			printf("#   %s\n", line);
 		free(table);
+	}
+
+	/* -d, -n: one document per snapshot */
+	{
+		char *argv[] = { "dmabuf-top", "--json", "-d", "0.2", "-n", "2", NULL };
+		char *out = run_top(0, err, sizeof(err), argv), *p = out;
+		int docs = 0;
+
+		while (p && (p = strstr(p, "{\"version\"")) && ++docs)
+			p++;
+		result(docs == 2, "-d 0.2 -n 2 prints two snapshots (%d)", docs);
+		free(out);
+	}
+	/* Bad usage: a clear error and status 2 */
+	{
+		static const char *const bad[][3] = {
+			{ "-d", "0", "-d takes a number of seconds" },
+			{ "-c", "relative", "-c takes a cgroup path starting with '/'" },
+			{ "-n", "2", "usage:" },
+		};
+		bool all = true;
+
+		for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			char *argv[] = { "dmabuf-top", (char *)bad[i][0],
+					 (char *)bad[i][1], NULL };
+
+			free(run_top(0, err, sizeof(err), argv));
+			if (last_status != 2 || !strstr(err, bad[i][2])) {
+				printf("# dmabuf-top %s %s: status %d, stderr %s\n",
+				       bad[i][0], bad[i][1], last_status, err);
+				all = false;
+			}
+		}
+		result(all, "bad usage: status 2 and a message that names the option");
 	}
 
 	if (pidfd_b >= 0)
