@@ -114,9 +114,15 @@ int main(int argc, char **argv)
 
 	while ((c = getopt(argc, argv, "p:b:r:")) != -1) {
 		switch (c) {
-		case 'p': procs = atoi(optarg); break;
-		case 'b': bufs = atoi(optarg); break;
-		case 'r': reps = atoi(optarg); break;
+		case 'p':
+			procs = atoi(optarg);
+			break;
+		case 'b':
+			bufs = atoi(optarg);
+			break;
+		case 'r':
+			reps = atoi(optarg);
+			break;
 		default:
 			fprintf(stderr, "usage: dmabuf-top-bench [-p PROCS] [-b BUFS] [-r REPS]\n");
 			return 2;
@@ -165,8 +171,9 @@ int main(int argc, char **argv)
 	qsort(ms, reps, sizeof(*ms), cmp_double);
 	printf("%s 1 a snapshot sees the %ld buffers of %d processes\n",
 	       seen == (long)procs * bufs ? "ok" : "not ok", seen, procs);
-	printf("# top-snapshot processes=%d buffers=%d median_ms=%.1f min_ms=%.1f max_ms=%.1f runs=%d\n",
-	       procs, procs * bufs, ms[reps / 2], ms[0], ms[reps - 1], reps);
+	printf("# top-snapshot processes=%d buffers=%d median_ms=%.1f",
+	       procs, procs * bufs, ms[reps / 2]);
+	printf(" min_ms=%.1f max_ms=%.1f runs=%d\n", ms[0], ms[reps - 1], reps);
 	close(stop[1]);
 	while (wait(NULL) > 0)
 		;

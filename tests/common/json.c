@@ -44,11 +44,21 @@ static bool parse_string(struct parser *ps, char **out)
 		if (c == '\\') {
 			c = *ps->p++;
 			switch (c) {
-			case 'n': c = '\n'; break;
-			case 't': c = '\t'; break;
-			case 'r': c = '\r'; break;
-			case 'b': c = '\b'; break;
-			case 'f': c = '\f'; break;
+			case 'n':
+				c = '\n';
+				break;
+			case 't':
+				c = '\t';
+				break;
+			case 'r':
+				c = '\r';
+				break;
+			case 'b':
+				c = '\b';
+				break;
+			case 'f':
+				c = '\f';
+				break;
 			case 'u': {
 				unsigned int u;
 
@@ -58,7 +68,10 @@ static bool parse_string(struct parser *ps, char **out)
 				c = (char)u;
 				break;
 			}
-			case '"': case '\\': case '/': break;
+			case '"':
+			case '\\':
+			case '/':
+				break;
 			default:
 				return free(s), fail(ps, "bad escape");
 			}

@@ -65,7 +65,7 @@ int main(void)
 		.buffers = buffers, .nr_buffers = 5,
 		.cgroups = cgroups, .nr_cgroups = NR_CG,
 	};
-	uint64_t leaves;
+	unsigned long long leaves;
 	int i;
 
 	printf("1..10\n");

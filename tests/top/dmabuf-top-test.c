@@ -44,6 +44,7 @@
 #define CGROOT "/sys/fs/cgroup"
 #define TOP "/top_test"
 #define MiB (1024LL * 1024)
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static int test_nr;
 static int last_status;	/* of the last run_top() */
@@ -229,15 +230,25 @@ static bool give(const char *name, size_t len, int pidfd, struct client *to1,
 
 /* --- dmabuf-top's output --- */
 
-/* Run dmabuf-top ARGS (as @uid if not 0); its stdout, stderr in @err. */
-static char *run_top(uid_t uid, char *err, size_t errlen, char *const argv[])
+/*
+ * Run dmabuf-top with the arguments that follow, up to a NULL (as @uid if
+ * not 0); its stdout, its stderr in @err, its exit status in last_status.
+ */
+static char *run_top(uid_t uid, char *err, size_t errlen, ...)
 {
+	char *argv[16] = { "dmabuf-top" };
+	va_list ap;
+	int argc = 1;
 	int out[2], errp[2];
 	size_t len = 0, cap = 65536;
 	char *buf = malloc(cap);
 	ssize_t n;
 	pid_t pid;
 
+	va_start(ap, errlen);
+	while (argc < 15 && (argv[argc] = va_arg(ap, char *)))
+		argc++;
+	va_end(ap);
 	if (!buf || pipe2(out, O_CLOEXEC) || pipe2(errp, O_CLOEXEC))
 		return NULL;
 	pid = fork();
@@ -274,12 +285,11 @@ static char *run_top(uid_t uid, char *err, size_t errlen, char *const argv[])
 
 static struct json *top_json(uid_t uid, char *err, size_t errlen)
 {
-	char *argv[] = { "dmabuf-top", "--json", "-c", TOP, NULL };
 	char perr[256];
 	struct json *j;
 	char *out;
 
-	out = run_top(uid, err, errlen, argv);
+	out = run_top(uid, err, errlen, "--json", "-c", TOP, NULL);
 	if (!out)
 		return NULL;
 	j = json_parse(out, perr, sizeof(perr));
@@ -329,12 +339,12 @@ static bool cgroup_is(const struct json *top, const char *path,
 	    !json_is_int(json_get(c, "held"), held * MiB) ||
 	    !json_is_int(json_get(c, "charged_minus_held"), (charged - held) * MiB) ||
 	    !json_is_int(json_get(c, "proportional"), prop * MiB))
-		return why("%s: charged %lld held %lld charged_minus_held %lld proportional %lld, expected %lld %lld %lld %lld MiB",
+		return why("%s: charged %lld held %lld %s %lld %s %lld, %s %lld %lld %lld %lld MiB",
 			   path, num(json_get(c, "charged")) / MiB,
-			   num(json_get(c, "held")) / MiB,
+			   num(json_get(c, "held")) / MiB, "charged_minus_held",
 			   num(json_get(c, "charged_minus_held")) / MiB,
-			   num(json_get(c, "proportional")) / MiB,
-			   charged, held, charged - held, prop);
+			   "proportional", num(json_get(c, "proportional")) / MiB,
+			   "expected", charged, held, charged - held, prop);
 	return true;
 }
 
@@ -362,10 +372,12 @@ static bool buffer_is(const struct json *top, const char *name,
 	    !json_str(json_get(b, "charged_cgroup")) ||
 	    strcmp(json_str(json_get(b, "charged_cgroup")), charged) ||
 	    !json_is_int(json_get(b, "charged_cgroup_id"), ino_of(charged)) ||
+	    !json_get(b, "charged_elsewhere") ||
 	    json_get(b, "charged_elsewhere")->type != JSON_BOOL ||
 	    num(json_get(b, "charged_elsewhere")) != elsewhere)
-		return why("%s: size, exporter, charged_cgroup(_id) or charged_elsewhere differ from %lld MiB, system, %s, %s",
-			   name, size, charged, elsewhere ? "true" : "false");
+		return why("%s: %s differ from %lld MiB, system, %s, %s", name,
+			   "size, exporter, charged_cgroup(_id) or charged_elsewhere",
+			   size, charged, elsewhere ? "true" : "false");
 	holders = json_get(b, "holders");
 	if (!holders || holders->type != JSON_ARRAY || holders->n != nr_want)
 		return why("%s: %d holders, expected %d", name,
@@ -449,8 +461,9 @@ int main(void)
 	       cgroup_is(top, TOP "/allocator", 6, 0, 0) &&
 	       cgroup_is(top, TOP "/client-a", 0, 6, 4) &&
 	       cgroup_is(top, TOP "/client-b", 0, 4, 2),
-	       "1. the allocator is charged 6M and holds nothing; a holds 6M (4M proportional), b 4M (2M)");
-	result(top && shares_add_up(top, leaves, 3), "1. the proportional shares add up to the buffers");
+	       "1. the allocator is charged 6M, holds nothing; a holds 6M (4M proportional), b 4M (2M)");
+	result(top && shares_add_up(top, leaves, 3),
+	       "1. the proportional shares add up to the buffers");
 	json_free(top);
 	free(top);
 
@@ -472,7 +485,8 @@ int main(void)
 	       cgroup_is(top, TOP "/client-a", 4, 6, 4) &&
 	       cgroup_is(top, TOP "/client-b", 1, 5, 3),
 	       "2. cgroups: allocator 2M, a 4M, b 1M charged");
-	result(top && shares_add_up(top, leaves, 3), "2. the proportional shares add up to the buffers");
+	result(top && shares_add_up(top, leaves, 3),
+	       "2. the proportional shares add up to the buffers");
 	json_free(top);
 	free(top);
 
@@ -514,9 +528,7 @@ int main(void)
 
 	/* The table a person reads, in the log */
 	{
-		char *argv[] = { "dmabuf-top", "-b", "-c", TOP, NULL };
-
-		table = run_top(0, err, sizeof(err), argv);
+		table = run_top(0, err, sizeof(err), "-b", "-c", TOP, NULL);
 		result(table && strstr(table, "! charged elsewhere") &&
 		       strstr(table, TOP "/allocator"),
 		       "the table marks the buffer charged elsewhere");
@@ -529,8 +541,8 @@ int main(void)
 
 	/* -d, -n: one document per snapshot */
 	{
-		char *argv[] = { "dmabuf-top", "--json", "-d", "0.2", "-n", "2", NULL };
-		char *out = run_top(0, err, sizeof(err), argv), *p = out;
+		char *out = run_top(0, err, sizeof(err), "--json", "-d", "0.2",
+				    "-n", "2", NULL), *p = out;
 		int docs = 0;
 
 		while (p && (p = strstr(p, "{\"version\"")) && ++docs)
@@ -547,11 +559,9 @@ int main(void)
 		};
 		bool all = true;
 
-		for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-			char *argv[] = { "dmabuf-top", (char *)bad[i][0],
-					 (char *)bad[i][1], NULL };
-
-			free(run_top(0, err, sizeof(err), argv));
+		for (unsigned int i = 0; i < ARRAY_SIZE(bad); i++) {
+			free(run_top(0, err, sizeof(err), bad[i][0], bad[i][1],
+				     NULL));
 			if (last_status != 2 || !strstr(err, bad[i][2])) {
 				printf("# dmabuf-top %s %s: status %d, stderr %s\n",
 				       bad[i][0], bad[i][1], last_status, err);

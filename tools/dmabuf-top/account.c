@@ -35,12 +35,14 @@ void snapshot_account(struct snapshot *snap)
 {
 	int *seen = calloc(snap->nr_cgroups + 1, sizeof(int));
 	int *cgs = NULL, cap = 0, n, i, k, c;
-	uint64_t share, rem;
+	unsigned long long share, rem;
 
 	if (!seen)
 		return;
-	for (i = 0; i < snap->nr_cgroups; i++)
-		snap->cgroups[i].held = snap->cgroups[i].proportional = 0;
+	for (i = 0; i < snap->nr_cgroups; i++) {
+		snap->cgroups[i].held = 0;
+		snap->cgroups[i].proportional = 0;
+	}
 	for (i = 0; i < snap->nr_buffers; i++) {
 		const struct buffer *b = &snap->buffers[i];
 
@@ -58,7 +60,8 @@ void snapshot_account(struct snapshot *snap)
 		share = b->size / n;
 		rem = b->size % n;
 		for (k = 0; k < n; k++) {
-			snap->cgroups[cgs[k]].proportional += share + ((uint64_t)k < rem);
+			snap->cgroups[cgs[k]].proportional +=
+				share + ((unsigned long long)k < rem);
 			/* Up to the first ancestor this buffer already counts in */
 			for (c = cgs[k]; c >= 0 && seen[c] != i + 1;
 			     c = snap->cgroups[c].parent) {

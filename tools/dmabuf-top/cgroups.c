@@ -60,7 +60,7 @@ char *find_cgroup2(void)
 }
 
 /* memory.stat's "dmabuf", in bytes; false if there is no such line. */
-static bool read_dmabuf_stat(int dirfd, uint64_t *val, int *err)
+static bool read_dmabuf_stat(int dirfd, unsigned long long *val, int *err)
 {
 	char buf[8192], *p;
 	ssize_t n;

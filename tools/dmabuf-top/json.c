@@ -5,7 +5,6 @@
  * field changes meaning or goes away, not when one is added.
  */
 #define _GNU_SOURCE
-#include <inttypes.h>
 #include <string.h>
 
 #include "report.h"
@@ -36,17 +35,17 @@ static void json_cgroup(FILE *f, const struct cgroup *cg)
 {
 	fputs("{\"path\": ", f);
 	json_string(f, cg->path);
-	fprintf(f, ", \"id\": %" PRIu64 ", \"charged\": ", cg->id);
+	fprintf(f, ", \"id\": %llu, \"charged\": ", cg->id);
 	if (cg->has_stat)
-		fprintf(f, "%" PRIu64, cg->charged);
+		fprintf(f, "%llu", cg->charged);
 	else
 		fputs("null", f);
-	fprintf(f, ", \"held\": %" PRIu64 ", \"charged_minus_held\": ", cg->held);
+	fprintf(f, ", \"held\": %llu, \"charged_minus_held\": ", cg->held);
 	if (cg->has_stat)
-		fprintf(f, "%" PRId64, (int64_t)cg->charged - (int64_t)cg->held);
+		fprintf(f, "%lld", (long long)cg->charged - (long long)cg->held);
 	else
 		fputs("null", f);
-	fprintf(f, ", \"proportional\": %" PRIu64 "}", cg->proportional);
+	fprintf(f, ", \"proportional\": %llu}", cg->proportional);
 }
 
 static void json_buffer(FILE *f, const struct snapshot *snap,
@@ -54,7 +53,7 @@ static void json_buffer(FILE *f, const struct snapshot *snap,
 {
 	int i, c;
 
-	fprintf(f, "{\"ino\": %lu, \"size\": %" PRIu64 ", \"exporter\": ",
+	fprintf(f, "{\"ino\": %lu, \"size\": %llu, \"exporter\": ",
 		b->ino, b->size);
 	json_string(f, b->known ? b->exporter : NULL);
 	fputs(", \"name\": ", f);
@@ -64,7 +63,7 @@ static void json_buffer(FILE *f, const struct snapshot *snap,
 	json_string(f, b->charged ? b->charged_path : NULL);
 	fputs(", \"charged_cgroup_id\": ", f);
 	if (b->charged)
-		fprintf(f, "%" PRIu64, b->charged_id);
+		fprintf(f, "%llu", b->charged_id);
 	else
 		fputs("null", f);
 	fprintf(f, ", \"charged_elsewhere\": %s, \"holders\": [",
@@ -109,8 +108,9 @@ void report_json(FILE *f, const struct snapshot *snap,
 		json_buffer(f, snap, &snap->buffers[i]);
 		sep = ",";
 	}
-	fprintf(f, "\n],\n\"unreadable\": {\"processes\": %d, \"fdinfo\": %d, \"cgroups\": %d, \"error\": ",
-		u->processes, u->fdinfo, u->cgroups);
+	fprintf(f, "\n],\n\"unreadable\": {\"processes\": %d, ", u->processes);
+	fprintf(f, "\"fdinfo\": %d, \"cgroups\": %d, \"error\": ", u->fdinfo,
+		u->cgroups);
 	json_string(f, u->first_errno ? strerror(u->first_errno) : NULL);
 	fputs("}}\n", f);
 }

@@ -15,7 +15,7 @@
 
 #include "report.h"
 
-static void usage(FILE *f)
+static void print_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: dmabuf-top [-b] [-a] [-c CGROUP] [-d SECONDS [-n COUNT]] [--json]\n"
@@ -50,7 +50,8 @@ static int snapshot_once(const char *root, const struct report_options *opt,
 	ret = snapshot_take(&snap, root);
 	if (ret) {
 		if (ret == -ENOENT && !root)
-			fprintf(stderr, "dmabuf-top: no cgroup2 mount found (mount -t cgroup2 none /sys/fs/cgroup, or --cgroup-root)\n");
+			fprintf(stderr, "%s%s\n", "dmabuf-top: no cgroup2 mount found ",
+				"(mount -t cgroup2 none /sys/fs/cgroup, or --cgroup-root)");
 		else
 			fprintf(stderr, "dmabuf-top: %s: %s\n",
 				snap.cgroup_root ? snap.cgroup_root : "snapshot",
@@ -103,7 +104,8 @@ int main(int argc, char **argv)
 			break;
 		case 'c':
 			if (optarg[0] != '/') {
-				fprintf(stderr, "dmabuf-top: -c takes a cgroup path starting with '/', as in /proc/PID/cgroup\n");
+				fprintf(stderr, "%s%s\n", "dmabuf-top: -c takes a cgroup path ",
+					"starting with '/', as in /proc/PID/cgroup");
 				return 2;
 			}
 			opt.subtree = optarg;
@@ -129,15 +131,15 @@ int main(int argc, char **argv)
 			root = optarg;
 			break;
 		case 'h':
-			usage(stdout);
+			print_usage(stdout);
 			return 0;
 		default:
-			usage(stderr);
+			print_usage(stderr);
 			return 2;
 		}
 	}
 	if (optind < argc || (iterations && !delay)) {
-		usage(stderr);
+		print_usage(stderr);
 		return 2;
 	}
 	if (!delay)

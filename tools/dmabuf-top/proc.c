@@ -22,7 +22,7 @@ struct hold {
 	int process;
 	int fds, maps;
 	char range[48];		/* a mapping's START-END, for map_files */
-	uint64_t map_len;
+	unsigned long long map_len;
 };
 
 struct scan {
@@ -151,7 +151,7 @@ static int add_info(struct scan *s, struct buffer *b)
 }
 
 static int add_hold(struct scan *s, unsigned long ino, int process,
-		    const char *range, uint64_t map_len)
+		    const char *range, unsigned long long map_len)
 {
 	struct hold *h;
 	int i;

@@ -9,7 +9,6 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
 #include <sys/types.h>
 
 struct process {
@@ -26,14 +25,14 @@ struct holder {
 
 struct buffer {
 	unsigned long ino;	/* fdinfo's "ino", bufinfo's "ino" */
-	uint64_t size;
+	unsigned long long size;
 	char exporter[32];
 	char name[64];
 	bool known;		/* fdinfo read: the fields below are valid */
 	bool charge_shown;	/* fdinfo has charged_cgroup (a patched kernel) */
 	bool charged;		/* charged to charged_path; false: "none" */
 	char *charged_path;	/* from the reader's cgroup namespace */
-	uint64_t charged_id;
+	unsigned long long charged_id;
 	int charged_cgroup;	/* index in snapshot.cgroups, or -1 */
 	struct holder *holders;
 	int nr_holders;
@@ -41,13 +40,13 @@ struct buffer {
 
 struct cgroup {
 	char *path;		/* "/" for the root of the cgroup2 mount */
-	uint64_t id;		/* inode number of its directory */
+	unsigned long long id;		/* inode number of its directory */
 	int parent;		/* index, -1 for the root */
 	bool has_stat;		/* memory.stat read, with a "dmabuf" key */
-	uint64_t charged;	/* memory.stat "dmabuf": this and below */
+	unsigned long long charged;	/* memory.stat "dmabuf": this and below */
 	/* Computed by snapshot_account() */
-	uint64_t held;		/* buffers held by processes here or below */
-	uint64_t proportional;	/* each buffer's size split among holders */
+	unsigned long long held;		/* buffers held by processes here or below */
+	unsigned long long proportional;	/* each buffer's size split among holders */
 };
 
 /* What the reader could not see: with it, the figures are lower bounds. */

@@ -5,21 +5,20 @@
  * share; with --buffers, every buffer and who holds it.
  */
 #define _GNU_SOURCE
-#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "report.h"
 
 /* "16.0M": one decimal from K up, "0" for nothing */
-static const char *human(char *buf, size_t len, uint64_t v)
+static const char *human(char *buf, size_t len, unsigned long long v)
 {
 	static const char units[] = "KMGTP";
 	double d = (double)v;
 	int u = -1;
 
 	if (v < 1024) {
-		snprintf(buf, len, "%" PRIu64, v);
+		snprintf(buf, len, "%llu", v);
 		return buf;
 	}
 	while (d >= 1024 && u < 4) {
@@ -30,12 +29,12 @@ static const char *human(char *buf, size_t len, uint64_t v)
 	return buf;
 }
 
-static const char *human_signed(char *buf, size_t len, int64_t v)
+static const char *human_signed(char *buf, size_t len, long long v)
 {
 	if (v >= 0)
-		return human(buf, len, (uint64_t)v);
+		return human(buf, len, (unsigned long long)v);
 	buf[0] = '-';
-	human(buf + 1, len - 1, (uint64_t)-v);
+	human(buf + 1, len - 1, (unsigned long long)-v);
 	return buf;
 }
 
@@ -76,7 +75,7 @@ static void cgroup_table(FILE *f, const struct snapshot *snap,
 			cg->has_stat ? human(a, sizeof(a), cg->charged) : "-",
 			human(b, sizeof(b), cg->held),
 			cg->has_stat ? human_signed(c, sizeof(c),
-				(int64_t)cg->charged - (int64_t)cg->held) : "-",
+				(long long)cg->charged - (long long)cg->held) : "-",
 			human(d, sizeof(d), cg->proportional), cg->path);
 	}
 	if (!n)
@@ -141,14 +140,15 @@ static void buffer_table(FILE *f, const struct snapshot *snap,
 		fputc('\n', f);
 	}
 	if (elsewhere)
-		fprintf(f, "! charged elsewhere: none of the holders lives in the charged cgroup (%d)\n",
+		fprintf(f, "! charged elsewhere: %s (%d)\n",
+			"none of the holders lives in the charged cgroup",
 			elsewhere);
 }
 
 void report_table(FILE *f, const struct snapshot *snap,
 		  const struct report_options *opt)
 {
-	uint64_t total = 0;
+	unsigned long long total = 0;
 	char buf[16];
 	int i;
 
