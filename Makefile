@@ -71,17 +71,19 @@ $(GUEST)/selftests/test_memcontrol: $(SELFTEST)/cgroup/test_memcontrol.c \
 		{ grep -v "getaddrinfo\|tcp_client" || true; }
 
 TEST_COMMON := tests/common/cgroup.c tests/common/cgroup.h
+FDPASS := tests/common/fdpass.c tests/common/fdpass.h
 
 $(GUEST)/usr/bin/dmabuf-fuzz: tests/fuzz/dmabuf-fuzz.c $(TEST_COMMON) $(HDRS)/linux/dma-heap.h
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(CFLAGS) -pthread -o $@ $(filter %.c,$^)
 
-$(GUEST)/usr/bin/dmabuf-hops: tests/e2e/dmabuf-hops.c $(TEST_COMMON) $(HDRS)/linux/dma-heap.h
+$(GUEST)/usr/bin/dmabuf-hops: tests/e2e/dmabuf-hops.c $(FDPASS) $(TEST_COMMON) \
+		$(HDRS)/linux/dma-heap.h
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(CFLAGS) -o $@ $(filter %.c,$^)
 
 $(GUEST)/usr/bin/dmabuf-top-test: tests/top/dmabuf-top-test.c tests/common/json.c \
-		tests/common/json.h $(TEST_COMMON) $(HDRS)/linux/dma-heap.h
+		tests/common/json.h $(FDPASS) $(TEST_COMMON) $(HDRS)/linux/dma-heap.h
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(CFLAGS) -o $@ $(filter %.c,$^)
 

@@ -42,6 +42,7 @@
 #include <linux/dma-heap.h>
 
 #include "../common/cgroup.h"
+#include "../common/fdpass.h"
 
 #ifndef SO_PEERPIDFD
 #define SO_PEERPIDFD 77
@@ -129,47 +130,6 @@ static bool charges_are(long allocator, long middle, long app)
 	return false;
 }
 
-/* Send @len bytes with an optional fd (-1: none). */
-static int send_msg(int sock, const void *data, size_t len, int fd)
-{
-	char control[CMSG_SPACE(sizeof(int))] = { 0 };
-	struct iovec iov = { .iov_base = (void *)data, .iov_len = len };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-	struct cmsghdr *cmsg;
-
-	if (fd >= 0) {
-		msg.msg_control = control;
-		msg.msg_controllen = sizeof(control);
-		cmsg = CMSG_FIRSTHDR(&msg);
-		cmsg->cmsg_level = SOL_SOCKET;
-		cmsg->cmsg_type = SCM_RIGHTS;
-		cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
-	}
-	return sendmsg(sock, &msg, 0) == (ssize_t)len ? 0 : -1;
-}
-
-/* Receive @len bytes and the fd that came with them (-1: none). */
-static int recv_msg(int sock, void *data, size_t len, int *fd)
-{
-	char control[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { .iov_base = data, .iov_len = len };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = control, .msg_controllen = sizeof(control),
-	};
-	struct cmsghdr *cmsg;
-
-	*fd = -1;
-	if (recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != (ssize_t)len)
-		return -1;
-	cmsg = CMSG_FIRSTHDR(&msg);
-	if (cmsg && cmsg->cmsg_level == SOL_SOCKET &&
-	    cmsg->cmsg_type == SCM_RIGHTS)
-		memcpy(fd, CMSG_DATA(cmsg), sizeof(int));
-	return 0;
-}
-
 static void sock_addr(struct sockaddr_un *addr, const char *name)
 {
 	memset(addr, 0, sizeof(*addr));
@@ -241,8 +201,8 @@ static int ask(const char *server, int op, unsigned long size, int pass_fd)
 	sock = connect_to(server);
 	if (sock < 0)
 		return -errno;
-	if (send_msg(sock, &req, sizeof(req), pass_fd) ||
-	    recv_msg(sock, &rep, sizeof(rep), &fd)) {
+	if (fdpass_send(sock, &req, sizeof(req), pass_fd) ||
+	    fdpass_recv(sock, &rep, sizeof(rep), &fd)) {
 		close(sock);
 		return -EIO;
 	}
@@ -259,7 +219,7 @@ static void reply(int sock, int fd_or_err)
 {
 	struct reply rep = { .err = fd_or_err < 0 ? -fd_or_err : 0 };
 
-	send_msg(sock, &rep, sizeof(rep), fd_or_err);
+	fdpass_send(sock, &rep, sizeof(rep), fd_or_err);
 	if (fd_or_err >= 0)
 		close(fd_or_err);
 }
@@ -270,7 +230,7 @@ static void allocator(int lsock)
 	int sock, pidfd;
 
 	while ((sock = accept4(lsock, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
-		if (!recv_msg(sock, &req, sizeof(req), &pidfd)) {
+		if (!fdpass_recv(sock, &req, sizeof(req), &pidfd)) {
 			/* For the peer, or for the pidfd a middle forwarded. */
 			if (req.op == ALLOC_FOR_PEER) {
 				if (pidfd >= 0)
@@ -299,7 +259,7 @@ static void middle(int lsock)
 	int sock, app, buf, unused;
 
 	while ((sock = accept4(lsock, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
-		if (recv_msg(sock, &req, sizeof(req), &unused)) {
+		if (fdpass_recv(sock, &req, sizeof(req), &unused)) {
 			close(sock);
 			continue;
 		}
@@ -318,10 +278,10 @@ static void middle(int lsock)
 				  req.size, -1);
 			if (buf >= 0) {
 				rep.err = 0;
-				send_msg(sock, &rep, sizeof(rep), buf);
+				fdpass_send(sock, &rep, sizeof(rep), buf);
 				rep.err = -xfer_charge(buf, app);
 				close(buf);
-				send_msg(sock, &rep, sizeof(rep), -1);
+				fdpass_send(sock, &rep, sizeof(rep), -1);
 			} else {
 				reply(sock, buf);
 			}
@@ -341,12 +301,12 @@ static int ask_transfer(unsigned long size)
 	sock = connect_to("dmabuf-hops-middle");
 	if (sock < 0)
 		return -errno;
-	if (send_msg(sock, &req, sizeof(req), -1) ||
-	    recv_msg(sock, &rep, sizeof(rep), &fd) || rep.err) {
+	if (fdpass_send(sock, &req, sizeof(req), -1) ||
+	    fdpass_recv(sock, &rep, sizeof(rep), &fd) || rep.err) {
 		close(sock);
 		return rep.err ? -rep.err : -EIO;
 	}
-	if (recv_msg(sock, &rep, sizeof(rep), &unused) || rep.err) {
+	if (fdpass_recv(sock, &rep, sizeof(rep), &unused) || rep.err) {
 		close(fd);
 		fd = rep.err ? -rep.err : -EIO;
 	}

@@ -39,6 +39,7 @@
 #include <unistd.h>
 
 #include "../common/cgroup.h"
+#include "../common/fdpass.h"
 #include "../common/json.h"
 
 #define CGROOT "/sys/fs/cgroup"
@@ -86,22 +87,10 @@ enum { CMD_HOLD = 'h', CMD_XFER_TO_SELF = 'x', CMD_MAP_AND_CLOSE = 'm' };
 
 static int send_cmd(struct client *c, char cmd, int idx, int fd)
 {
-	char buf[CMSG_SPACE(sizeof(int))] = { 0 }, msg[2] = { cmd, (char)idx };
-	struct iovec iov = { msg, sizeof(msg) };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-	struct cmsghdr *cm;
+	char msg[2] = { cmd, (char)idx };
 	int err;
 
-	if (fd >= 0) {
-		mh.msg_control = buf;
-		mh.msg_controllen = sizeof(buf);
-		cm = CMSG_FIRSTHDR(&mh);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	}
-	if (sendmsg(c->sock, &mh, 0) < 0 ||
+	if (fdpass_send(c->sock, msg, sizeof(msg), fd) ||
 	    recv(c->sock, &err, sizeof(err), 0) != sizeof(err))
 		return -EIO;
 	return -err;
@@ -122,25 +111,16 @@ static int xfer_to_self(int buf)
 
 static void client_main(int sock, const char *name)
 {
-	char buf[CMSG_SPACE(sizeof(int))], msg[2];
-	struct iovec iov = { msg, sizeof(msg) };
-	int held[16], n = 0, err;
-	struct cmsghdr *cm;
-	struct msghdr mh;
+	int held[16], n = 0, fd, err;
+	char msg[2];
 
 	prctl(PR_SET_NAME, name);
 	for (;;) {
-		memset(&mh, 0, sizeof(mh));
-		mh.msg_iov = &iov;
-		mh.msg_iovlen = 1;
-		mh.msg_control = buf;
-		mh.msg_controllen = sizeof(buf);
-		if (recvmsg(sock, &mh, 0) != sizeof(msg))
+		if (fdpass_recv(sock, msg, sizeof(msg), &fd))
 			_exit(0);
 		err = 0;
-		cm = CMSG_FIRSTHDR(&mh);
-		if (msg[0] == CMD_HOLD && cm && cm->cmsg_type == SCM_RIGHTS && n < 16)
-			memcpy(&held[n++], CMSG_DATA(cm), sizeof(int));
+		if (msg[0] == CMD_HOLD && fd >= 0 && n < 16)
+			held[n++] = fd;
 		else if (msg[0] == CMD_XFER_TO_SELF && msg[1] < n)
 			err = xfer_to_self(held[(int)msg[1]]);
 		else if (msg[0] == CMD_MAP_AND_CLOSE && msg[1] < n)
