@@ -343,9 +343,10 @@ static bool bufinfo_info(unsigned long ino, struct buffer *b)
 		return false;
 	while (!found && getline(&line, &cap, f) > 0) {
 		line[strcspn(line, "\n")] = 0;
+		/* The path, last, is the rest of the line: it may hold tabs. */
 		for (n = 0, p = line; n < 9 && p; n++) {
 			col[n] = p;
-			p = strchr(p, '\t');
+			p = n < 8 ? strchr(p, '\t') : NULL;
 			if (p)
 				*p++ = 0;
 		}
