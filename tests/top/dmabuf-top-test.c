@@ -13,7 +13,7 @@
  *   3. B maps its buffer and closes the fd: it holds it through the mapping.
  *   4. A user without privileges sees the charges, no buffer, and is told
  *      what it could not read.
- * Then the table, the refresh (-d, -n), and bad usage.
+ * Then the table, the refresh (-d, -n), bad usage and a missing cgroup root.
  * In every step each cgroup's charged, held and proportional bytes are
  * checked, and the proportional shares add up to the buffers' sizes.
  * Needs dma_heap.mem_accounting=1.
@@ -409,10 +409,10 @@ int main(void)
 	int pidfd_b = -1;
 	bool ok;
 
-	printf("1..14\n");
+	printf("1..15\n");
 	if (!dmabuf_accounting()) {
 		printf("# needs dma_heap.mem_accounting=1\n");
-		for (int i = 0; i < 14; i++)
+		for (int i = 0; i < 15; i++)
 			result(false, "setup");
 		return 1;
 	}
@@ -550,6 +550,10 @@ int main(void)
 		}
 		result(all, "bad usage: status 2 and a message that names the option");
 	}
+	/* No snapshot: status 1 and the cause */
+	free(run_top(0, err, sizeof(err), "--cgroup-root", "/nonexistent", NULL));
+	result(last_status == 1 && strstr(err, "/nonexistent: No such file or directory"),
+	       "a cgroup root that does not exist: status 1 and the cause");
 
 	if (pidfd_b >= 0)
 		close(pidfd_b);

@@ -323,68 +323,82 @@ static int scan_process(struct scan *s, int procfd, pid_t pid)
 	return ret;
 }
 
+/* A line of debugfs' bufinfo into @b; false if it describes no buffer. */
+static bool parse_bufinfo_line(char *line, struct buffer *b)
+{
+	char *col[9], *p;
+	int n;
+
+	line[strcspn(line, "\n")] = 0;
+	/* The path, last, is the rest of the line: it may hold tabs. */
+	for (n = 0, p = line; n < 9 && p; n++) {
+		col[n] = p;
+		p = n < 8 ? strchr(p, '\t') : NULL;
+		if (p)
+			*p++ = 0;
+	}
+	if (n < 7 || !isdigit((unsigned char)col[0][0]))
+		return false;
+	memset(b, 0, sizeof(*b));
+	b->ino = strtoul(col[5], NULL, 10);
+	b->size = strtoull(col[0], NULL, 10);
+	snprintf(b->exporter, sizeof(b->exporter), "%s", col[4]);
+	if (strcmp(col[6], "<none>"))
+		snprintf(b->name, sizeof(b->name), "%s", col[6]);
+	b->known = true;
+	b->charged_cgroup = -1;
+	if (n == 9) {
+		b->charge_shown = true;
+		b->charged = col[8][0] == '/';
+		b->charged_id = strtoull(col[7], NULL, 10);
+		b->charged_path = b->charged ? strdup(col[8]) : NULL;
+	}
+	return true;
+}
+
 /*
  * Buffers only mapped, not held by any fd: a mapping gives the inode
  * number, not the buffer (reopening it through map_files does not give a
  * dma-buf file), but debugfs' bufinfo describes every buffer, with the
  * charged cgroup as its last two columns on a patched kernel:
  * size flags mode count exp_name ino name cgroup_id cgroup (tabs).
+ * Read once, for those whose fdinfo no fd gave.
  */
-static bool bufinfo_info(unsigned long ino, struct buffer *b)
+static int add_bufinfo(struct scan *s)
 {
-	char *line = NULL, *col[9], *p;
-	bool found = false;
+	char *line = NULL;
+	struct buffer b;
 	size_t cap = 0;
+	int ret = 0;
 	FILE *f;
-	int n;
 
 	f = fopen("/sys/kernel/debug/dma_buf/bufinfo", "re");
 	if (!f)
-		return false;
-	while (!found && getline(&line, &cap, f) > 0) {
-		line[strcspn(line, "\n")] = 0;
-		/* The path, last, is the rest of the line: it may hold tabs. */
-		for (n = 0, p = line; n < 9 && p; n++) {
-			col[n] = p;
-			p = n < 8 ? strchr(p, '\t') : NULL;
-			if (p)
-				*p++ = 0;
-		}
-		if (n < 7 || strtoul(col[5], NULL, 10) != ino ||
-		    !isdigit((unsigned char)col[0][0]))
+		return 0;	/* map_only_info() counts what stays unknown */
+	while (!ret && getline(&line, &cap, f) > 0) {
+		if (!parse_bufinfo_line(line, &b))
 			continue;
-		found = true;
-		memset(b, 0, sizeof(*b));
-		b->ino = ino;
-		b->size = strtoull(col[0], NULL, 10);
-		snprintf(b->exporter, sizeof(b->exporter), "%s", col[4]);
-		if (strcmp(col[6], "<none>"))
-			snprintf(b->name, sizeof(b->name), "%s", col[6]);
-		b->known = true;
-		b->charged_cgroup = -1;
-		if (n == 9) {
-			b->charge_shown = true;
-			b->charged = col[8][0] == '/';
-			b->charged_id = strtoull(col[7], NULL, 10);
-			b->charged_path = b->charged ? strdup(col[8]) : NULL;
-		}
+		if (find_info(s, b.ino))
+			free(b.charged_path);
+		else
+			ret = add_info(s, &b);
 	}
 	free(line);
 	fclose(f);
-	return found;
+	return ret;
 }
 
+/* A mapped buffer that neither an fd nor bufinfo described */
 static void map_only_info(struct scan *s, const struct hold *h,
 			  struct buffer *b)
 {
-	if (bufinfo_info(h->ino, b))
-		return;
 	memset(b, 0, sizeof(*b));
 	b->ino = h->ino;
 	b->size = h->map_len;
 	b->charged_cgroup = -1;
 	note_unreadable(s->snap, &s->snap->unreadable.fdinfo,
-			errno ? errno : ENOENT);
+			access("/sys/kernel/debug/dma_buf/bufinfo", R_OK) ?
+			errno : ENOENT);
 }
 
 static int by_hold_ino(const void *a, const void *b)
@@ -401,8 +415,16 @@ static int make_buffers(struct scan *s)
 {
 	struct snapshot *snap = s->snap;
 	struct buffer *b, *info;
-	int i, j, n;
+	int i, j, n, ret;
 
+	for (i = 0; i < s->nr_holds; i++) {
+		if (!find_info(s, s->holds[i].ino)) {
+			ret = add_bufinfo(s);
+			if (ret)
+				return ret;
+			break;
+		}
+	}
 	qsort(s->holds, s->nr_holds, sizeof(*s->holds), by_hold_ino);
 	for (i = 0, n = 0; i < s->nr_holds; i++)
 		n += !i || s->holds[i].ino != s->holds[i - 1].ino;
