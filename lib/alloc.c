@@ -14,6 +14,9 @@ int dmaheap__check_alloc_args(size_t len, unsigned int fd_flags)
 {
 	if (!len || (fd_flags & ~(unsigned int)(O_CLOEXEC | O_ACCMODE)))
 		return -EINVAL;
+	/* O_ACCMODE itself is no access mode: O_RDONLY, O_WRONLY, O_RDWR */
+	if ((fd_flags & O_ACCMODE) == O_ACCMODE)
+		return -EINVAL;
 	return 0;
 }
 
@@ -54,8 +57,9 @@ int dmaheap_alloc_fd(int heap_fd, size_t len, unsigned int fd_flags,
 	return ret;
 }
 
-int dmaheap_alloc_for_pidfd(const char *heap, size_t len,
-			    unsigned int fd_flags, int pidfd)
+/* Allocate from the heap named @heap, for @pidfd or, if -1, the caller */
+static int dmaheap_alloc_named(const char *heap, size_t len,
+			       unsigned int fd_flags, int pidfd)
 {
 	int ret, heap_fd;
 
@@ -65,8 +69,6 @@ int dmaheap_alloc_for_pidfd(const char *heap, size_t len,
 		ret = dmaheap__check_heap_name(heap);
 	if (ret)
 		return ret;
-	if (pidfd < -1)
-		return -EBADF;
 
 	heap_fd = dmaheap_open(heap);
 	if (heap_fd < 0)
@@ -78,7 +80,26 @@ int dmaheap_alloc_for_pidfd(const char *heap, size_t len,
 
 int dmaheap_alloc(const char *heap, size_t len, unsigned int fd_flags)
 {
-	return dmaheap_alloc_for_pidfd(heap, len, fd_flags, -1);
+	return dmaheap_alloc_named(heap, len, fd_flags, -1);
+}
+
+int dmaheap_alloc_for_pidfd(const char *heap, size_t len,
+			    unsigned int fd_flags, int pidfd)
+{
+	int ret;
+
+	ret = dmaheap__check_alloc_args(len, fd_flags);
+	if (!ret)
+		ret = dmaheap__check_heap_name(heap);
+	if (ret)
+		return ret;
+	/*
+	 * -1 is no pidfd: a service whose SO_PEERPIDFD or pidfd_open()
+	 * failed must not charge itself for its client without noticing.
+	 */
+	if (pidfd < 0)
+		return -EBADF;
+	return dmaheap_alloc_named(heap, len, fd_flags, pidfd);
 }
 
 int dmaheap_alloc_for_pid(const char *heap, size_t len,

@@ -34,7 +34,7 @@
 #define DMABUF_ALLOCD_VERSION	1
 
 /* @flags of a request */
-#define DMABUF_ALLOCD_FOR_PIDFD	(1U << 0)	/* a pidfd comes with it */
+#define DMABUF_ALLOCD_FOR_PIDFD	0x1U	/* a pidfd comes with it */
 #define DMABUF_ALLOCD_VALID_FLAGS	DMABUF_ALLOCD_FOR_PIDFD
 
 #define DMABUF_ALLOCD_HEAP_LEN	64	/* with the NUL */

@@ -17,8 +17,9 @@
  * - every fd the library returns is close-on-exec unless @fd_flags says
  *   otherwise, and every fd it opens for itself is closed before it
  *   returns;
- * - the functions are thread-safe; the only state the library keeps is
- *   the cached answer of dmaheap_probe().
+ * - the functions are thread-safe (but for one dmaheap_allocd_alloc() at a
+ *   time per socket); the only state the library keeps is the cached
+ *   answer of dmaheap_probe().
  *
  * Charged calls (a pidfd, a pid, a transfer) first ask dmaheap_probe(): on
  * a kernel without the series, which ignores charge_pid_fd and would
@@ -62,7 +63,7 @@ int dmaheap_open(const char *name);
  * @names: set to a NULL-terminated array; free it with dmaheap_list_free()
  *
  * Returns the number of heaps (0 with an empty array if /dev/dma_heap does
- * not exist), or -ENOMEM.
+ * not exist), -EINVAL if @names is NULL, or -ENOMEM.
  */
 int dmaheap_list(char ***names);
 void dmaheap_list_free(char **names);
@@ -75,9 +76,10 @@ void dmaheap_list_free(char **names);
  * @fd_flags: the new fd's flags, O_CLOEXEC and O_ACCMODE; 0 means
  *	O_RDWR | O_CLOEXEC
  *
- * Returns the buffer's fd. Errors: dmaheap_open()'s; -EINVAL if @len is 0
- * or @fd_flags has other bits; the ioctl's: -ENOMEM if the heap is out of
- * memory or the charge does not fit under memory.max (no OOM kill).
+ * Returns the buffer's fd. Errors: dmaheap_open()'s; -EINVAL if @len is 0,
+ * @fd_flags has other bits, or its access mode is O_ACCMODE (3, none); the
+ * ioctl's: -ENOMEM if the heap is out of memory or the charge does not fit
+ * under memory.max (no OOM kill).
  */
 int dmaheap_alloc(const char *heap, size_t len, unsigned int fd_flags);
 
@@ -88,7 +90,9 @@ int dmaheap_alloc(const char *heap, size_t len, unsigned int fd_flags);
  * @pidfd may be 0: the library passes the kernel a duplicate, since
  * charge_pid_fd 0 means "the caller". Errors besides dmaheap_alloc()'s:
  * -EOPNOTSUPP if the kernel cannot charge another cgroup (no series, or
- * memory on cgroup v1); -EBADF if @pidfd is not a pidfd; -ESRCH if its
+ * memory on cgroup v1); -EBADF if @pidfd is not a pidfd, or negative (-1
+ * too: a service whose SO_PEERPIDFD or pidfd_open() failed must not pay
+ * for its client unawares; dmaheap_alloc() charges the caller); -ESRCH if its
  * process has exited; -EPERM if the caller may neither move a process into
  * the target's cgroup nor holds CAP_SYS_RESOURCE; -EACCES if a security
  * module refuses.
@@ -102,7 +106,8 @@ int dmaheap_alloc_for_pidfd(const char *heap, size_t len,
  * child not yet reaped, or a pid just read from a trusted source); a
  * service should take the client's pidfd (SO_PEERPIDFD) instead.
  * Errors besides dmaheap_alloc_for_pidfd()'s: -ESRCH if there is no such
- * process; -EINVAL if @pid is not positive.
+ * process; -EINVAL if @pid is not positive, or is the id of a thread that
+ * does not lead its process (pidfd_open()'s EINVAL).
  */
 int dmaheap_alloc_for_pid(const char *heap, size_t len,
 			  unsigned int fd_flags, pid_t pid);
@@ -118,21 +123,23 @@ int dmaheap_alloc_fd(int heap_fd, size_t len, unsigned int fd_flags,
 /* --- buffers -------------------------------------------------------------- */
 
 /* Flags of dmaheap_sync_start() and dmaheap_sync_end() */
-#define DMAHEAP_SYNC_READ	(1U << 0)
-#define DMAHEAP_SYNC_WRITE	(1U << 1)
+#define DMAHEAP_SYNC_READ	0x1U
+#define DMAHEAP_SYNC_WRITE	0x2U
 #define DMAHEAP_SYNC_RW		(DMAHEAP_SYNC_READ | DMAHEAP_SYNC_WRITE)
 
 /*
  * dmaheap_sync_start, dmaheap_sync_end - bracket CPU access to a mapped
  * buffer (DMA_BUF_IOCTL_SYNC). @flags is DMAHEAP_SYNC_READ, _WRITE or _RW:
- * -EINVAL for anything else. Retried on EINTR and EAGAIN.
+ * -EINVAL for anything else. Retried on EINTR for as long as it comes; on
+ * EAGAIN up to 100 times, 1 ms apart, then -EAGAIN.
  */
 int dmaheap_sync_start(int buf, unsigned int flags);
 int dmaheap_sync_end(int buf, unsigned int flags);
 
 /*
  * dmaheap_set_name - name a buffer (DMA_BUF_SET_NAME), as fdinfo, bufinfo
- * and dmabuf-top show it. -ENAMETOOLONG beyond DMAHEAP_NAME_MAX bytes.
+ * and dmabuf-top show it. -ENAMETOOLONG beyond DMAHEAP_NAME_MAX bytes;
+ * -EINVAL for NULL or a name with a newline (fdinfo prints it as a line).
  */
 #define DMAHEAP_NAME_MAX 31
 int dmaheap_set_name(int buf, const char *name);
@@ -148,9 +155,12 @@ int dmaheap_set_name(int buf, const char *name);
  * open). It asks once, with a charge_pid_fd that is not a pidfd (a kernel
  * with the series refuses it, -EBADF, before allocating; one without
  * allocates a page, which is freed at once); the answer is cached for the
- * process, errors are not. A transfer needs no heap: when the probe cannot
- * tell, the transfers let the kernel answer (-ENOTTY, a kernel without the
- * series, becomes -EOPNOTSUPP).
+ * process, errors are not. dmaheap_alloc_fd() lets it ask the caller's
+ * heap instead, but only if that fd is shown to be a heap (not O_PATH, a
+ * character device of the class dma_heap in /sys/dev/char); any other fd
+ * is not asked. A transfer needs no heap: when the probe cannot tell, the
+ * transfers let the kernel answer (-ENOTTY, a kernel without the series,
+ * becomes -EOPNOTSUPP).
  */
 int dmaheap_probe(void);
 
@@ -164,7 +174,8 @@ int dmaheap_probe(void);
  * cgroup v1, accounting off, a buffer not from a heap); -EINVAL if the
  * target is the root cgroup; -ENOMEM if it does not fit under the target's
  * memory.max; -EBADF, -ESRCH, -EPERM and -EACCES as for
- * dmaheap_alloc_for_pidfd(); the path's open() errors.
+ * dmaheap_alloc_for_pidfd(), -EINVAL for @pid as for
+ * dmaheap_alloc_for_pid(); the path's open() errors.
  */
 int dmaheap_xfer_to_pidfd(int buf, int pidfd);
 int dmaheap_xfer_to_pid(int buf, pid_t pid);
@@ -179,18 +190,19 @@ struct dmaheap_info {
 	int charged;		/* 1 if a cgroup pays, 0 if none does */
 	char exporter[32];	/* "system", "cma", ... */
 	char name[DMAHEAP_NAME_MAX + 1];	/* "" if unnamed */
-	char cgroup[4096];	/* charged cgroup's path, as /proc/PID/cgroup
-				 * shows it; "" if uncharged */
+	/* charged cgroup's path, as /proc/PID/cgroup shows it; "" if none */
+	char cgroup[4096];
 };
 
 /*
  * dmaheap_info - read the fdinfo of dma-buf @buf (dmaheap_info_at: of fd
  * @fd of process @pid, as /proc/PID/fdinfo/FD)
  *
- * Returns 0. Errors: -EBADF if @buf is not a dma-buf (-EBADF too for a
- * file that is not); -EOPNOTSUPP if the kernel does not show the charged
- * cgroup (no series, or an older one); the open errors of procfs (-ENOENT,
- * -EACCES).
+ * Returns 0. Errors: -EBADF if @buf is not open, or not a dma-buf;
+ * -EOPNOTSUPP if the kernel does not show the charged cgroup (no series, or
+ * an older one); the open errors of procfs (-ENOENT, also when /proc is not
+ * mounted; -EACCES). A name with a newline (set with the raw ioctl) is cut
+ * there, and cannot fake the charge: the kernel prints it last.
  */
 int dmaheap_info(int buf, struct dmaheap_info *info);
 int dmaheap_info_at(pid_t pid, int fd, struct dmaheap_info *info);
@@ -212,10 +224,18 @@ int dmaheap_allocd_connect(const char *path);
  * or, if @for_pidfd is not -1, to that process (the service honours that
  * only for the peers it trusts to forward requests)
  *
+ * The call is synchronous whatever the socket's flags (O_NONBLOCK,
+ * SO_RCVTIMEO): it waits for the reply (poll(), signals do not end the
+ * wait), and skips well-formed replies to earlier calls that gave up (their
+ * fds closed). One call at a time per socket: two threads on one socket
+ * could take each other's replies. Every fd a reply brings but the buffer
+ * (SCM_RIGHTS, SCM_PIDFD with SO_PASSPIDFD) is closed.
+ *
  * Returns the buffer's fd: the status the service replied with (its
  * allocation's errno, -EPERM for a forward it does not allow), or the
  * socket's errors (-EPIPE, -ECONNRESET), or -EPROTO for a reply that does
- * not follow the wire format.
+ * not follow the wire format (its len must be at least @len and less than
+ * @len rounded up to pages plus a page; 0, with cgroup_id 0, on failure).
  */
 int dmaheap_allocd_alloc(int sock, const char *heap, size_t len,
 			 unsigned int fd_flags, const char *name,

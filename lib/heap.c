@@ -21,19 +21,25 @@ int dmaheap__check_heap_name(const char *name)
 	return 0;
 }
 
-int dmaheap_open(const char *name)
+int dmaheap__open_in(const char *dir, const char *name)
 {
-	char path[sizeof(DMAHEAP_DEV_DIR) + NAME_MAX + 1];
+	char path[PATH_MAX];
 	int ret, fd;
 
 	ret = dmaheap__check_heap_name(name);
 	if (ret)
 		return ret;
-	if (strlen(name) > NAME_MAX)
+	if (strlen(name) > NAME_MAX ||
+	    snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+	    (int)sizeof(path))
 		return -ENAMETOOLONG;
-	snprintf(path, sizeof(path), "%s/%s", DMAHEAP_DEV_DIR, name);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	return fd < 0 ? -errno : fd;
+}
+
+int dmaheap_open(const char *name)
+{
+	return dmaheap__open_in(DMAHEAP_DEV_DIR, name);
 }
 
 static int dmaheap_cmp(const void *a, const void *b)

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +26,10 @@ static void dmaheap_copy_value(char *dst, size_t size, const char *value)
 	dst[n] = '\0';
 }
 
-/* The value of the line starting with @key, or NULL; the first or last. */
+/*
+ * The line starting with @key, or NULL; the first or the last one. Its
+ * value is dmaheap_value() of it.
+ */
 static const char *dmaheap_find(const char *text, const char *key, int last)
 {
 	size_t klen = strlen(key);
@@ -34,10 +38,7 @@ static const char *dmaheap_find(const char *text, const char *key, int last)
 
 	for (line = text; *line; ) {
 		if (!strncmp(line, key, klen)) {
-			/* "key:\tvalue": the value may start with blanks. */
-			found = line + klen;
-			if (*found == '\t')
-				found++;
+			found = line;
 			if (!last)
 				break;
 		}
@@ -47,6 +48,22 @@ static const char *dmaheap_find(const char *text, const char *key, int last)
 		line++;
 	}
 	return found;
+}
+
+/* The value of @line, which starts with @key: "key:\tvalue" */
+static const char *dmaheap_value(const char *line, const char *key)
+{
+	if (!line)
+		return NULL;
+	line += strlen(key);
+	return *line == '\t' ? line + 1 : line;
+}
+
+/* The start of the line after @line, or NULL */
+static const char *dmaheap_next_line(const char *line)
+{
+	line = strchr(line, '\n');
+	return line ? line + 1 : NULL;
 }
 
 /* @value as a decimal number; 0 if there is none */
@@ -66,39 +83,57 @@ static uint64_t dmaheap_u64(const char *value)
 	return n;
 }
 
+#define DMAHEAP_KEY_CGROUP "charged_cgroup:"
+#define DMAHEAP_KEY_ID "charged_cgroup_id:"
+
 int dmaheap__parse_fdinfo(const char *text, struct dmaheap_info *info)
 {
-	const char *exp_name, *name, *cgroup, *id;
+	const char *exp_name, *name, *cgroup, *id, *path;
+	bool id_last;
 
 	memset(info, 0, sizeof(*info));
 	/*
 	 * The kernel prints ino (generic part), size, count, exp_name, the
-	 * name, then the charge. A name may hold a newline, and so fake any
-	 * line after it: take the lines before it first, the ones after it
-	 * last, and the fake ones lose.
+	 * name, then the charge: "charged_cgroup:" (a path, or "none" when
+	 * uncharged), then "charged_cgroup_id:" when charged (alone if the
+	 * path could not be made). A name may hold newlines, and so fake
+	 * any line after it: the lines before it are taken first, the
+	 * charge's last, and the fake ones lose.
 	 */
-	exp_name = dmaheap_find(text, "exp_name:", 0);
+	exp_name = dmaheap_value(dmaheap_find(text, "exp_name:", 0),
+				 "exp_name:");
 	if (!exp_name)
 		return -EBADF;
 	dmaheap_copy_value(info->exporter, sizeof(info->exporter), exp_name);
-	info->size = dmaheap_u64(dmaheap_find(text, "size:", 0));
-	info->ino = dmaheap_u64(dmaheap_find(text, "ino:", 0));
-	name = dmaheap_find(text, "name:", 0);
+	info->size = dmaheap_u64(dmaheap_value(dmaheap_find(text, "size:", 0),
+					       "size:"));
+	info->ino = dmaheap_u64(dmaheap_value(dmaheap_find(text, "ino:", 0),
+					      "ino:"));
+	name = dmaheap_value(dmaheap_find(text, "name:", 0), "name:");
 	if (name)
 		dmaheap_copy_value(info->name, sizeof(info->name), name);
 
-	cgroup = dmaheap_find(text, "charged_cgroup:", 1);
-	id = dmaheap_find(text, "charged_cgroup_id:", 1);
+	cgroup = dmaheap_find(text, DMAHEAP_KEY_CGROUP, 1);
+	id = dmaheap_find(text, DMAHEAP_KEY_ID, 1);
 	if (!cgroup && !id)
 		return -EOPNOTSUPP;
-	if (cgroup && !strncmp(cgroup, "none", 4) &&
-	    (cgroup[4] == '\n' || !cgroup[4]))
+	path = dmaheap_value(cgroup, DMAHEAP_KEY_CGROUP);
+	/* The id comes last: one followed by a charged_cgroup line is fake. */
+	id_last = id && (!cgroup || id > cgroup);
+	/* "none" comes last, alone: any id before it is fake. */
+	if (!id_last && !strncmp(path, "none", 4) &&
+	    (path[4] == '\n' || !path[4]))
 		return 0;
-	/* The id without a path: the kernel could not make the path. */
 	info->charged = 1;
-	if (cgroup)
-		dmaheap_copy_value(info->cgroup, sizeof(info->cgroup), cgroup);
-	info->cgroup_id = dmaheap_u64(id);
+	if (id_last) {
+		info->cgroup_id = dmaheap_u64(dmaheap_value(id, DMAHEAP_KEY_ID));
+		/* Its path is the line just before it, if that is one. */
+		if (!cgroup || dmaheap_next_line(cgroup) != id)
+			return 0;
+	}
+	/* (Else a path without an id, which no kernel prints: taken.) */
+	if (*path == '/')
+		dmaheap_copy_value(info->cgroup, sizeof(info->cgroup), path);
 	return 0;
 }
 
@@ -160,6 +195,11 @@ int dmaheap_info(int buf, struct dmaheap_info *info)
 	/* The calling thread's fd table: a thread may have its own. */
 	snprintf(path, sizeof(path), "/proc/thread-self/fdinfo/%d", buf);
 	ret = dmaheap__info_path(path, info);
-	/* No such file in fdinfo: @buf is no open fd. */
-	return ret == -ENOENT ? -EBADF : ret;
+	/*
+	 * No such file in fdinfo: @buf is no open fd, or there is no procfs
+	 * (a chroot, a container); only the fd table can tell which.
+	 */
+	if (ret == -ENOENT && fcntl(buf, F_GETFD) < 0 && errno == EBADF)
+		return -EBADF;
+	return ret;
 }

@@ -25,6 +25,9 @@ unsigned int dmaheap__fd_flags(unsigned int fd_flags);
 /* dmaheap_list() of the directory @dir instead of DMAHEAP_DEV_DIR */
 int dmaheap__list_dir(const char *dir, char ***names);
 
+/* dmaheap_open() of a heap in the directory @dir */
+int dmaheap__open_in(const char *dir, const char *name);
+
 /* A pidfd (close-on-exec) of @pid: -EINVAL if @pid <= 0, -ESRCH if none */
 int dmaheap__pidfd_open(pid_t pid);
 
@@ -42,9 +45,24 @@ void dmaheap__put_charge_fd(int pidfd, int charge_fd);
 /*
  * dmaheap_probe(), with @heap_fd (-1: none) as the heap to ask if the
  * answer is not known yet: the charged calls that have a heap open ask it
- * rather than look for one in DMAHEAP_DEV_DIR.
+ * rather than look for one in DMAHEAP_DEV_DIR, if it can be shown to be a
+ * heap (an O_PATH fd, say, fails every ioctl with the EBADF that means
+ * "the series is there"); else they look for one.
  */
 int dmaheap__probe(int heap_fd);
+
+/*
+ * The heap the probe asks, open (close-on-exec): "system" in @dir, else
+ * the first of the others that opens. -ENOENT if there is none, -EACCES
+ * if there are heaps but none opens.
+ */
+int dmaheap__find_heap(const char *dir);
+
+/*
+ * The probe's question, asked of the heap @heap_fd: 1, 0, or -errno. It
+ * never closes an fd 0 it did not get from the kernel.
+ */
+int dmaheap__probe_ask(int heap_fd);
 
 /* 0 if the kernel can charge another cgroup, else a negative errno */
 int dmaheap__need_charge_support(int heap_fd);

@@ -4,10 +4,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 #include <linux/dma-heap.h>
 
@@ -19,26 +22,67 @@
  */
 static atomic_int dmaheap_probed = -1;
 
+/* Keep the worse of two open() errors: a heap we may not open beats none. */
+static int dmaheap_open_error(int err, int ret)
+{
+	return err == -ENOENT || ret == -EACCES ? ret : err;
+}
+
 /*
  * The heap to ask: "system", which every kernel with heaps has, else the
  * first of the others that opens (the caller may not open every heap).
+ * -ENOENT if there is no heap, -EACCES if there are heaps but the caller
+ * may open none.
  */
-static int dmaheap_probe_heap(void)
+int dmaheap__find_heap(const char *dir)
 {
 	char **names;
-	int fd, first, n, i;
+	int fd, err, n, i;
 
-	first = dmaheap_open("system");
-	if (first >= 0)
-		return first;
-	n = dmaheap_list(&names);
+	fd = dmaheap__open_in(dir, "system");
+	if (fd >= 0)
+		return fd;
+	err = fd;
+	n = dmaheap__list_dir(dir, &names);
 	if (n < 0)
-		return first;
-	fd = first;
-	for (i = 0; i < n && fd < 0; i++)
-		fd = dmaheap_open(names[i]);
+		return dmaheap_open_error(err, n);
+	for (i = 0; i < n && fd < 0; i++) {
+		if (!strcmp(names[i], "system"))
+			continue;
+		fd = dmaheap__open_in(dir, names[i]);
+		if (fd < 0)
+			err = dmaheap_open_error(err, fd);
+	}
 	dmaheap_list_free(names);
-	return fd < 0 ? first : fd;
+	return fd >= 0 ? fd : err;
+}
+
+/*
+ * Whether @fd is a dma-buf heap: opened for I/O (an O_PATH fd fails every
+ * ioctl with the EBADF that means "the series is there"), a character
+ * device, and of the class dma_heap in sysfs. An fd that cannot be shown
+ * to be one is not asked: its answer would be cached for the process.
+ */
+static bool dmaheap_is_heap(int fd)
+{
+	static const char class[] = "/dma_heap";
+	char path[64], link[256];
+	struct stat st;
+	ssize_t n;
+	int flags;
+
+	flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || (flags & O_PATH))
+		return false;
+	if (fstat(fd, &st) || !S_ISCHR(st.st_mode))
+		return false;
+	snprintf(path, sizeof(path), "/sys/dev/char/%u:%u/subsystem",
+		 major(st.st_rdev), minor(st.st_rdev));
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < (ssize_t)sizeof(class) - 1)
+		return false;
+	link[n] = '\0';
+	return !strcmp(link + n - (sizeof(class) - 1), class);
 }
 
 /* /dev/null, as an fd >= 1: an open fd that is no pidfd, and not "0". */
@@ -56,11 +100,12 @@ static int dmaheap_open_not_pidfd(void)
 	return dup;
 }
 
-static int dmaheap_ask(int heap_fd)
+int dmaheap__probe_ask(int heap_fd)
 {
 	struct dma_heap_allocation_data data;
 	long page = sysconf(_SC_PAGESIZE);
 	int ret, null_fd;
+	bool fd0_open;
 
 	null_fd = dmaheap_open_not_pidfd();
 	if (null_fd < 0)
@@ -69,10 +114,18 @@ static int dmaheap_ask(int heap_fd)
 	data.len = page > 0 ? (size_t)page : 4096;
 	data.fd_flags = O_RDWR | O_CLOEXEC;
 	data.charge_pid_fd = (__u32)null_fd;
+	/*
+	 * data.fd must go in as 0 (the kernel refuses anything else), so an
+	 * ioctl that succeeds without writing it back (a seccomp filter, a
+	 * stray driver) looks like a buffer at fd 0: a buffer can only be
+	 * there if fd 0 was free before the call.
+	 */
+	fd0_open = fcntl(0, F_GETFD) >= 0;
 	ret = ioctl(heap_fd, DMA_HEAP_IOCTL_ALLOC, &data);
 	if (ret == 0) {
 		/* The field was ignored: a page for us, freed at once. */
-		dmaheap__close((int)data.fd);
+		if (data.fd || !fd0_open)
+			dmaheap__close((int)data.fd);
 	} else if (errno == EBADF) {
 		/* The series looked at the field before allocating. */
 		ret = 1;
@@ -89,30 +142,31 @@ static int dmaheap_ask(int heap_fd)
 int dmaheap__probe(int heap_fd)
 {
 	int ret = atomic_load(&dmaheap_probed);
-	int own_fd = -1;
-	struct stat st;
+	int fd = -1;
 
 	if (ret >= 0)
 		return ret;
 	/*
-	 * The caller's heap, if it is one: on a closed fd the ioctl would
-	 * fail with the -EBADF that means "the series is there".
+	 * The caller's heap, if it can be shown to be one; asked through a
+	 * duplicate, which no other thread can close or replace meanwhile.
+	 * An fd that is not open fails the caller's call anyway.
 	 */
 	if (heap_fd >= 0) {
-		if (fstat(heap_fd, &st))
+		fd = fcntl(heap_fd, F_DUPFD_CLOEXEC, 0);
+		if (fd < 0)
 			return -errno;
-		if (!S_ISCHR(st.st_mode))
-			heap_fd = -1;
+		if (!dmaheap_is_heap(fd)) {
+			dmaheap__close(fd);
+			fd = -1;
+		}
 	}
-	if (heap_fd < 0) {
-		own_fd = dmaheap_probe_heap();
-		if (own_fd < 0)
-			return own_fd;
-		heap_fd = own_fd;
+	if (fd < 0) {
+		fd = dmaheap__find_heap(DMAHEAP_DEV_DIR);
+		if (fd < 0)
+			return fd;
 	}
-	ret = dmaheap_ask(heap_fd);
-	if (own_fd >= 0)
-		dmaheap__close(own_fd);
+	ret = dmaheap__probe_ask(fd);
+	dmaheap__close(fd);
 	/* An error may pass (out of memory): ask again next time. */
 	if (ret >= 0)
 		atomic_store(&dmaheap_probed, ret);

@@ -23,11 +23,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/dma-buf.h>
 
 #include "dmaheap.h"
 #include "../common/cgroup.h"
@@ -47,8 +49,10 @@
 #define TOO_BIG (8 * SIZE)
 #define THREADS 8
 #define UNPRIVILEGED 65534
-/* The fd a buffer is passed at through exec() */
+/* The fds a buffer and a heap are passed at through exec() */
 #define TAKE_FD 100
+#define HEAP_FD 101
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* The cgroups whose charges are compared, in this order */
 static const char * const cgroups[] = { CG_CALLER, CG_TARGET, CG_SMALL, CG_DIR };
@@ -222,6 +226,34 @@ static int exited_pidfd(pid_t *pid)
 	return pidfd;
 }
 
+/* A thread of this process that is not its leader: its thread id */
+static int waiter_pipe[2];
+
+static void *waiter(void *arg)
+{
+	pid_t tid = (pid_t)syscall(SYS_gettid);
+
+	(void)arg;
+	if (write(waiter_pipe[1], &tid, sizeof(tid)) != sizeof(tid))
+		return NULL;
+	for (;;)
+		pause();
+}
+
+static pid_t thread_id(void)
+{
+	static pid_t tid = -1;
+	pthread_t thread;
+
+	if (tid > 0)
+		return tid;
+	if (pipe2(waiter_pipe, O_CLOEXEC) ||
+	    pthread_create(&thread, NULL, waiter, NULL) ||
+	    read(waiter_pipe[0], &tid, sizeof(tid)) != sizeof(tid))
+		tid = -1;
+	return tid;
+}
+
 static int setup(void)
 {
 	char max[32];
@@ -244,6 +276,9 @@ static int setup(void)
 	target_pidfd = pidfd_open(target_pid);
 	small_pidfd = pidfd_open(small_pid);
 	null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	/* Its pipe stays open: before any count of fds */
+	if (thread_id() <= 0)
+		return -1;
 	return target_pidfd < 0 || small_pidfd < 0 || null_fd < 0 ? -1 : 0;
 }
 
@@ -289,8 +324,16 @@ static int probe_threads_child(void)
  */
 static int probe_fd0_child(void)
 {
-	int heap = dmaheap_open(HEAP), fd;
+	int heap, fd;
 
+	/* The heap must not be fd 0, whatever the runner left open there. */
+	if (fcntl(0, F_GETFD) < 0 && dup2(null_fd, 0) != 0)
+		return 2;
+	heap = dmaheap_open(HEAP);
+	if (heap <= 0) {
+		printf("# open %s: %d\n", HEAP, heap);
+		return 2;
+	}
 	close(0);
 	fd = dmaheap_alloc_fd(heap, SIZE, 0, target_pidfd);
 	if (fd < 0) {
@@ -386,7 +429,7 @@ static void check_buffer(int fd, int where, int fds, const char *what)
 
 static void test_alloc(void)
 {
-	int fds = fd_count(), heap, saved;
+	int fds = fd_count(), heap, saved, ret;
 
 	check_buffer(dmaheap_alloc(HEAP, SIZE, 0), CALLER, fds,
 		     "alloc: for the caller");
@@ -395,11 +438,23 @@ static void test_alloc(void)
 	check_buffer(dmaheap_alloc_for_pid(HEAP, SIZE, 0, target_pid), TARGET,
 		     fds, "alloc_for_pid");
 
-	/* The pidfd at fd 0, which charge_pid_fd cannot say as such */
+	/*
+	 * The pidfd at fd 0, which charge_pid_fd cannot say as such. Whether
+	 * the kernel saw fd 0 ("the caller") shows without accounting too:
+	 * /dev/null at fd 0 must be refused as no pidfd, not charge the
+	 * caller.
+	 */
 	saved = fcntl(0, F_DUPFD_CLOEXEC, 3);
 	if (saved >= 0 && dup2(target_pidfd, 0) == 0) {
 		check_buffer(dmaheap_alloc_for_pidfd(HEAP, SIZE, 0, 0), TARGET,
 			     fds + 1, "alloc_for_pidfd: a pidfd that is fd 0");
+		dup2(null_fd, 0);
+		ret = dmaheap_alloc_for_pidfd(HEAP, SIZE, 0, 0);
+		if (ret >= 0)
+			close(ret);
+		check(ret == -EBADF && fd_count() == fds + 1,
+		      "alloc_for_pidfd: /dev/null at fd 0 is -EBADF, no pidfd: %d",
+		      ret);
 		dup2(saved, 0);
 	} else {
 		check(false, "dup2 the pidfd to fd 0: %s", strerror(errno));
@@ -519,6 +574,12 @@ static void test_alloc_errors(void)
 	check_error(&s, ret, -EBADF, "alloc_for_pidfd: not a pidfd");
 	ret = dmaheap_alloc_for_pidfd(HEAP, SIZE, 0, -2);
 	check_error(&s, ret, -EBADF, "alloc_for_pidfd: a negative fd");
+	ret = dmaheap_alloc_for_pidfd(HEAP, SIZE, 0, -1);
+	check_error(&s, ret, -EBADF,
+		    "alloc_for_pidfd: -1, a pidfd that could not be had");
+	ret = thread_id() > 0 ? dmaheap_alloc_for_pid(HEAP, SIZE, 0, thread_id()) :
+				-1000;
+	check_error(&s, ret, -EINVAL, "alloc_for_pid: a thread's id");
 	ret = dmaheap_alloc_for_pid(HEAP, SIZE, 0, gone);
 	check_error(&s, ret, -ESRCH, "alloc_for_pid: no such process");
 	ret = dmaheap_alloc_for_pid(HEAP, SIZE, 0, 0);
@@ -587,6 +648,8 @@ static void test_xfer_errors(void)
 	check_error(&s, ret, -ESRCH, "xfer_to_pid: no such process");
 	ret = dmaheap_xfer_to_pid(buf, 0);
 	check_error(&s, ret, -EINVAL, "xfer_to_pid: pid 0");
+	ret = thread_id() > 0 ? dmaheap_xfer_to_pid(buf, thread_id()) : -1000;
+	check_error(&s, ret, -EINVAL, "xfer_to_pid: a thread's id");
 	ret = dmaheap_xfer_to_pidfd(buf, small_pidfd);
 	check_error(&s, ret, acc(-ENOMEM),
 		    "xfer_to_pidfd: over the target's memory.max");
@@ -677,48 +740,116 @@ static void test_unprivileged(void)
  * An app with no heap it may open (the nodes are root's, 0600) takes over
  * the charge of a buffer it was given, into its own cgroup: always
  * allowed, and the probe, which finds no heap to ask, must not stand in
- * the way. In a fresh process (exec), which has no answer cached.
+ * the way. In a fresh process (exec), which has no answer cached. Then,
+ * in the same process, the heaps it is given: an O_PATH fd of a heap
+ * (which any ioctl refuses with EBADF, the answer "the series is there")
+ * must not be asked, and nothing cached; an fd of a heap opened for it
+ * before it dropped root must be asked, and the answer cached.
  */
-static int take_child(int buf)
+static int take_child(int buf, int heap)
 {
 	int want = accounting ? 0 : -EOPNOTSUPP;
-	int probe = dmaheap_probe();
-	int ret = dmaheap_xfer_to_pid(buf, getpid());
+	int pidfd = pidfd_open(getpid()), bad = 0;
+	int probe, ret, path_fd, path_probe, path_ret, fd, last_probe;
 
+	probe = dmaheap_probe();
+	ret = dmaheap_xfer_to_pid(buf, getpid());
 	printf("# unprivileged, exec'd: probe %d, xfer_to_pid of itself %d\n",
 	       probe, ret);
-	return ret != want;
+	bad |= (probe != -EACCES) | (ret != want) << 1;
+
+	path_fd = open(DMAHEAP_DEV_DIR "/" HEAP, O_PATH | O_CLOEXEC);
+	path_ret = dmaheap_alloc_fd(path_fd, SIZE, 0, pidfd);
+	path_probe = dmaheap_probe();
+	printf("# an O_PATH fd of the heap: alloc_fd %d, then probe %d\n",
+	       path_ret, path_probe);
+	bad |= (path_fd < 0 || path_ret != -EACCES ||
+		path_probe != -EACCES) << 2;
+
+	fd = dmaheap_alloc_fd(heap, SIZE, 0, pidfd);
+	last_probe = dmaheap_probe();
+	printf("# the heap opened for it: alloc_fd for itself %d, then probe %d\n",
+	       fd, last_probe);
+	bad |= (fd < 0 || last_probe != 1) << 3;
+	if (fd >= 0)
+		close(fd);
+	return bad;
 }
 
 static void test_take_unprivileged(void)
 {
 	int buf = dmaheap_alloc_for_pidfd(HEAP, SIZE, 0, target_pidfd);
+	int heap = dmaheap_open(HEAP);
 	int status = -1;
 	pid_t pid;
 
-	if (buf < 0) {
-		check(false, "take: a buffer for the target: %d", buf);
+	if (buf < 0 || heap < 0) {
+		check(false, "take: a buffer for the target: %d, a heap %d",
+		      buf, heap);
 		return;
 	}
 	pid = fork();
 	if (pid == 0) {
-		/* Not close-on-exec at a known number */
-		if (dup2(buf, TAKE_FD) != TAKE_FD || setgroups(0, NULL) ||
+		/* Not close-on-exec at known numbers */
+		if (dup2(buf, TAKE_FD) != TAKE_FD ||
+		    dup2(heap, HEAP_FD) != HEAP_FD || setgroups(0, NULL) ||
 		    setresgid(UNPRIVILEGED, UNPRIVILEGED, UNPRIVILEGED) ||
 		    setresuid(UNPRIVILEGED, UNPRIVILEGED, UNPRIVILEGED))
-			_exit(2);
+			_exit(64);
 		execl("/proc/self/exe", "dmaheap-lib-test", "--take", NULL);
-		_exit(3);
+		_exit(65);
 	}
 	waitpid(pid, &status, 0);
-	check(WIFEXITED(status) && !WEXITSTATUS(status),
-	      "take: unprivileged, no heap it may open, into its own cgroup");
+	status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	check(status >= 0 && !(status & 3),
+	      "take: unprivileged, no heap it may open (probe -EACCES), into its own cgroup");
 	check_charge(only(CALLER, SIZE) && info_names(buf, CALLER),
 		     "  ... its cgroup pays now");
+	check(status >= 0 && !(status & 4),
+	      "take: an O_PATH heap fd is not asked: -EACCES, nothing cached");
+	check(status >= 0 && !(status & 8),
+	      "take: the heap fd it was given is asked, and the answer cached");
+	close(heap);
 	close(buf);
 }
 
 /* --- buffers and info ------------------------------------------------------ */
+
+/*
+ * Names the kernel takes (set by hand) that fake the lines of the charge:
+ * dmaheap_info() must still say who pays, as the kernel printed it.
+ */
+static void test_fake_names(int buf)
+{
+	static const char * const names[] = {
+		"x\ncharged_cgroup_id:\t1",
+		"x\ncharged_cgroup:\tnone",
+		"x\ncharged_cgroup:\t/fake",
+	};
+	unsigned long long id = ino_of(CG_CALLER);
+	struct dmaheap_info info;
+	unsigned int i;
+	bool ok;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		memset(&info, 0, sizeof(info));
+		ret = ioctl(buf, DMA_BUF_SET_NAME, names[i]) ? -errno :
+		      dmaheap_info(buf, &info);
+		ok = !ret && !strcmp(info.name, "x");
+		if (accounting)
+			ok &= info.charged && info.cgroup_id == id &&
+			      !strcmp(info.cgroup, CG_CALLER +
+				      strlen("/sys/fs/cgroup"));
+		else
+			ok &= !info.charged && !info.cgroup_id &&
+			      !info.cgroup[0];
+		check(ok, "info: a name with a newline fakes no charge (%d, %d, %llu, \"%s\")",
+		      ret, info.charged, (unsigned long long)info.cgroup_id,
+		      info.cgroup);
+	}
+	dmaheap_set_name(buf, "");
+}
 
 static void test_buffer(void)
 {
@@ -775,6 +906,11 @@ static void test_buffer(void)
 	      "set_name: %d bytes are -ENAMETOOLONG, the name stays",
 	      DMAHEAP_NAME_MAX + 1);
 
+	check(dmaheap_set_name(buf, "a\nb") == -EINVAL &&
+	      !dmaheap_info(buf, &a) && strlen(a.name) == DMAHEAP_NAME_MAX,
+	      "set_name: a name with a newline is -EINVAL, the name stays");
+	test_fake_names(buf);
+
 	ret = dmaheap_info_at(getpid(), buf, &b);
 	same = !ret && !dmaheap_info(buf, &a) && !memcmp(&a, &b, sizeof(a));
 	check(same && b.ino && b.size == SIZE,
@@ -827,10 +963,22 @@ static bool teardown(void)
 
 int main(int argc, char **argv)
 {
+	int fd;
+
+	/*
+	 * A runner may leave stdin (or stdout, stderr) closed: the fds this
+	 * test opens must not take their places, fd 0 least of all.
+	 */
+	do {
+		/* Not close-on-exec: they are the standard streams now. */
+		fd = open("/dev/null", O_RDWR);
+	} while (fd >= 0 && fd <= 2);
+	if (fd > 2)
+		close(fd);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	accounting = dmabuf_accounting();
 	if (argc == 2 && !strcmp(argv[1], "--take"))
-		return take_child(TAKE_FD);
+		return take_child(TAKE_FD, HEAP_FD);
 	printf("# dma_heap.mem_accounting=%d\n", accounting);
 	if (setup()) {
 		printf("not ok 1 - set up %s: %s\n1..1\n", CGROOT,

@@ -40,6 +40,21 @@ static const char spoof_none[] = GENERIC
 	"name:\tx\ncharged_cgroup:\t/fake\ncharged_cgroup_id:\t99\n"
 	"charged_cgroup:\tnone\n";
 
+/* On a charged buffer whose path could not be made, a faked "none" */
+static const char spoof_id_only[] = GENERIC
+	"size:\t4096\ncount:\t1\nexp_name:\tsystem\n"
+	"name:\tx\ncharged_cgroup:\tnone\ncharged_cgroup_id:\t5\n";
+
+/* On an uncharged buffer, a faked id before the kernel's "none" */
+static const char spoof_id_none[] = GENERIC
+	"size:\t4096\ncount:\t1\nexp_name:\tsystem\n"
+	"name:\tx\ncharged_cgroup_id:\t9\ncharged_cgroup:\tnone\n";
+
+/* A faked size and exporter: the kernel printed its own before the name */
+static const char spoof_size[] = GENERIC
+	"size:\t4096\ncount:\t1\nexp_name:\tsystem\n"
+	"name:\ta\nsize:\t1\nexp_name:\tcma\ncharged_cgroup:\tnone\n";
+
 static const char long_exporter[] = GENERIC
 	"size:\t4096\ncount:\t1\n"
 	"exp_name:\tan-exporter-with-a-name-of-forty-bytes!!\n"
@@ -84,6 +99,17 @@ void test_fdinfo(void)
 	ret = dmaheap__parse_fdinfo(spoof_none, &info);
 	check(!ret && !info.charged && !info.cgroup_id && !info.cgroup[0],
 	      "fdinfo: a faked charge on an uncharged buffer loses");
+
+	ret = dmaheap__parse_fdinfo(spoof_id_only, &info);
+	check(!ret && info.charged && info.cgroup_id == 5 && !info.cgroup[0],
+	      "fdinfo: a faked \"none\" before the kernel's id loses");
+	ret = dmaheap__parse_fdinfo(spoof_id_none, &info);
+	check(!ret && !info.charged && !info.cgroup_id && !info.cgroup[0],
+	      "fdinfo: a faked id before the kernel's \"none\" loses");
+	ret = dmaheap__parse_fdinfo(spoof_size, &info);
+	check(!ret && info.size == 4096 && !strcmp(info.exporter, "system") &&
+	      !strcmp(info.name, "a"),
+	      "fdinfo: a faked size or exporter loses to the kernel's");
 
 	ret = dmaheap__parse_fdinfo(long_exporter, &info);
 	check(!ret && strlen(info.exporter) == sizeof(info.exporter) - 1 &&

@@ -5,13 +5,33 @@
 
 #include <stdbool.h>
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 /* Print "ok N - ..." or "not ok N - ..." and remember a failure. */
 void check(bool ok, const char *fmt, ...);
 
 /* The number of fds this process has open */
 int fd_count(void);
 
+/*
+ * Run @fn(@arg) in a child process (killed after 10 s); its exit status,
+ * or -1 if it did not exit. CHILD_SKIP: the check cannot run here.
+ */
+#define CHILD_SKIP 77
+int run_child(int (*fn)(void *arg), void *arg);
+
+/*
+ * In the calling process, for good: make every ioctl() with @request fail
+ * with @err, or succeed without doing anything if @err is 0 (seccomp).
+ */
+int fake_ioctl(unsigned long request, int err);
+
+/* Print "ok N - what # SKIP why" */
+void skip(const char *what, const char *why);
+
 void test_fdinfo(void);
 void test_wire(void);
+void test_probe(void);
+void test_buffer(void);
 
 #endif

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The kernel's little helpers that checkpatch asks for, in userspace. */
+#ifndef DMAHEAP_TOOL_COMPILER_H
+#define DMAHEAP_TOOL_COMPILER_H
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define BIT(n)		(1U << (n))
+
+/* As the kernel spells the attribute */
+#define attribute(x)	__attribute__(x)
+#define __printf(fmt, args)	attribute((format(printf, fmt, args)))
+
+#endif
