@@ -79,18 +79,19 @@ $(GUEST)/selftests/test_memcontrol: $(SELFTEST)/cgroup/test_memcontrol.c \
 
 TEST_COMMON := tests/common/cgroup.c tests/common/cgroup.h
 FDPASS := tests/common/fdpass.c tests/common/fdpass.h
+TAP := tests/common/tap.c tests/common/tap.h
 
 $(GUEST)/usr/bin/dmabuf-fuzz: tests/fuzz/dmabuf-fuzz.c $(TEST_COMMON) $(HDRS)/linux/dma-heap.h
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(CFLAGS) -pthread -o $@ $(filter %.c,$^)
 
-$(GUEST)/usr/bin/dmabuf-hops: tests/e2e/dmabuf-hops.c $(FDPASS) $(TEST_COMMON) \
+$(GUEST)/usr/bin/dmabuf-hops: tests/e2e/dmabuf-hops.c $(FDPASS) $(TAP) $(TEST_COMMON) \
 		$(HDRS)/linux/dma-heap.h
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(CFLAGS) -o $@ $(filter %.c,$^)
 
 $(GUEST)/usr/bin/dmabuf-top-test: tests/top/dmabuf-top-test.c tests/common/json.c \
-		tests/common/json.h $(FDPASS) $(TEST_COMMON) $(HDRS)/linux/dma-heap.h
+		tests/common/json.h $(FDPASS) $(TAP) $(TEST_COMMON) $(HDRS)/linux/dma-heap.h
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(CFLAGS) -o $@ $(filter %.c,$^)
 
@@ -128,7 +129,7 @@ $(GUEST)/usr/bin/dmabuf-allocd-test: $(wildcard tests/allocd/allocd-test*.c test
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(CFLAGS) -Ilib -o $@ $(filter %.c,$^) $(GUEST_LIB)
 
-$(GUEST)/usr/bin/dmaheap-lib-test: tests/lib/lib-test.c $(TEST_COMMON) $(GUEST_LIB)
+$(GUEST)/usr/bin/dmaheap-lib-test: tests/lib/lib-test.c $(TAP) $(TEST_COMMON) $(GUEST_LIB)
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(CFLAGS) -Ilib -pthread -o $@ $(filter %.c,$^) $(GUEST_LIB)
 
@@ -212,9 +213,10 @@ install: lib
 # service's request checks
 HOST_TESTS := $(HOST)/dmaheap-unit-test $(HOST)/dmaheap-cli-test $(HOST)/allocd-unit-test
 host-tests: $(HOST_TESTS)
-$(HOST)/dmaheap-unit-test: $(wildcard tests/lib/unit-test*.c) $(HOST)/lib/libdmaheap.a
+$(HOST)/dmaheap-unit-test: $(wildcard tests/lib/unit-test*.c tests/lib/*.h) $(TAP) \
+		$(HOST)/lib/libdmaheap.a
 	$(HOST_CC) $(CFLAGS) -Ilib -pthread -o $@ $(filter %.c,$^) $(HOST)/lib/libdmaheap.a
-$(HOST)/dmaheap-cli-test: tests/dmaheap/cli-test.c \
+$(HOST)/dmaheap-cli-test: tests/dmaheap/cli-test.c $(TAP) \
 		$(filter-out tools/dmaheap/main.c,$(wildcard tools/dmaheap/*.c)) \
 		$(wildcard tools/dmaheap/*.h) $(HOST)/lib/libdmaheap.a
 	$(HOST_CC) $(CFLAGS) -Ilib -Itools/dmaheap -o $@ $(filter %.c,$^) $(HOST)/lib/libdmaheap.a
@@ -224,7 +226,7 @@ $(HOST)/allocd-unit-test: tests/allocd/unit-test.c \
 	$(HOST_CC) $(CFLAGS) -Ilib -Iallocd -o $@ $(filter %.c,$^) $(HOST)/lib/libdmaheap.a
 
 TOP_LIB := $(filter-out tools/dmabuf-top/main.c,$(wildcard tools/dmabuf-top/*.c))
-$(BUILD)/host/dmabuf-top-account-test: tests/top/account-test.c $(TOP_LIB) \
+$(BUILD)/host/dmabuf-top-account-test: tests/top/account-test.c $(TAP) $(TOP_LIB) \
 		$(wildcard tools/dmabuf-top/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $(filter %.c,$^)

@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <signal.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,25 +19,10 @@
 
 #include "dmabuf-allocd.h"
 #include "args.h"
-#include "compiler.h"
 #include "errors.h"
 #include "size.h"
 #include "verbs.h"
-
-static int tests, failures;
-
-__printf(2, 3)
-static void ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %d - ", cond ? "" : "not ", ++tests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	failures += !cond;
-}
+#include "../common/tap.h"
 
 /* Make @s one line, for a TAP line */
 static char *one_line(char *s)
@@ -59,11 +43,11 @@ static void size_in(const char *s, int want_ret, size_t want)
 	int ret = size_parse(s, &len);
 
 	if (want_ret)
-		ok(ret == want_ret, "size '%s' is refused: %s (got %d)", s,
-		   strerror(-want_ret), ret);
+		check(ret == want_ret, "size '%s' is refused: %s (got %d)", s,
+		      strerror(-want_ret), ret);
 	else
-		ok(!ret && len == want, "size '%s' is %zu bytes (got %d, %zu)",
-		   s, want, ret, len);
+		check(!ret && len == want, "size '%s' is %zu bytes (got %d, %zu)",
+		      s, want, ret, len);
 }
 
 static void size_out(uint64_t len, const char *want)
@@ -72,9 +56,9 @@ static void size_out(uint64_t len, const char *want)
 	size_t back = 0;
 
 	size_format(len, buf);
-	ok(!strcmp(buf, want) && !size_parse(buf, &back) && back == len,
-	   "%llu bytes print as %s and read back (got %s, %zu)",
-	   (unsigned long long)len, want, buf, back);
+	check(!strcmp(buf, want) && !size_parse(buf, &back) && back == len,
+	      "%llu bytes print as %s and read back (got %s, %zu)",
+	      (unsigned long long)len, want, buf, back);
 }
 
 static void test_sizes(void)
@@ -159,7 +143,7 @@ static struct args *good(const char *line)
 	int ret = parse(line, &args, err, sizeof(err), copy, argv);
 
 	if (ret)
-		ok(0, "'%s' parses (got %d: %s)", line, ret, err);
+		check(false, "'%s' parses (got %d: %s)", line, ret, err);
 	return &args;
 }
 
@@ -169,10 +153,10 @@ static void bad(const char *line, const char *want)
 	char copy[1024], *argv[MAX_WORDS], err[512];
 	int ret = parse(line, &args, err, sizeof(err), copy, argv);
 
-	ok(ret == -EINVAL && strstr(err, want) && !strchr(err, '\n'),
-	   "'%s' is refused: %s", line, want);
+	check(ret == -EINVAL && strstr(err, want) && !strchr(err, '\n'),
+	      "'%s' is refused: %s", line, want);
 	if (ret != -EINVAL || !strstr(err, want))
-		printf("# got %d: %s\n", ret, one_line(err));
+		diag("got %d: %s", ret, one_line(err));
 }
 
 static void test_args_alloc(void)
@@ -180,36 +164,36 @@ static void test_args_alloc(void)
 	struct args *a;
 
 	a = good("alloc --size 16M");
-	ok(a->verb == VERB_ALLOC && a->nsizes == 1 && a->sizes[0] == 16 << 20 &&
-	   !strcmp(a->heap, "system") && !a->for_pid && !a->for_cgroup &&
-	   !a->name && !a->service && a->hold == -1 && !a->cmd,
-	   "alloc --size 16M: one buffer from system, charged to the caller");
+	check(a->verb == VERB_ALLOC && a->nsizes == 1 && a->sizes[0] == 16 << 20 &&
+	      !strcmp(a->heap, "system") && !a->for_pid && !a->for_cgroup &&
+	      !a->name && !a->service && a->hold == -1 && !a->cmd,
+	      "alloc --size 16M: one buffer from system, charged to the caller");
 	a = good("alloc -H cma -s 1M --size=2M -s3M -p 42 -n buf --hold 5");
-	ok(!strcmp(a->heap, "cma") && a->nsizes == 3 && a->sizes[0] == 1 << 20 &&
-	   a->sizes[1] == 2 << 20 && a->sizes[2] == 3 << 20 && a->for_pid == 42 &&
-	   !strcmp(a->name, "buf") && a->hold == 5,
-	   "alloc: short, long and --opt=value forms");
+	check(!strcmp(a->heap, "cma") && a->nsizes == 3 && a->sizes[0] == 1 << 20 &&
+	      a->sizes[1] == 2 << 20 && a->sizes[2] == 3 << 20 && a->for_pid == 42 &&
+	      !strcmp(a->name, "buf") && a->hold == 5,
+	      "alloc: short, long and --opt=value forms");
 	a = good("alloc --size 4K --for-cgroup /sys/fs/cgroup/b -- sh -c true");
-	ok(!strcmp(a->for_cgroup, "/sys/fs/cgroup/b") && a->cmd &&
-	   !strcmp(a->cmd[0], "sh") && !strcmp(a->cmd[1], "-c") &&
-	   !strcmp(a->cmd[2], "true") && !a->cmd[3],
-	   "alloc --for-cgroup PATH -- CMD ARG...: the command is the rest");
+	check(!strcmp(a->for_cgroup, "/sys/fs/cgroup/b") && a->cmd &&
+	      !strcmp(a->cmd[0], "sh") && !strcmp(a->cmd[1], "-c") &&
+	      !strcmp(a->cmd[2], "true") && !a->cmd[3],
+	      "alloc --for-cgroup PATH -- CMD ARG...: the command is the rest");
 	a = good("alloc --size 4K -- dmaheap alloc --size 1M --hold 1");
-	ok(a->nsizes == 1 && a->hold == -1 && a->cmd && !strcmp(a->cmd[0], "dmaheap"),
-	   "alloc: options after -- are CMD's");
+	check(a->nsizes == 1 && a->hold == -1 && a->cmd && !strcmp(a->cmd[0], "dmaheap"),
+	      "alloc: options after -- are CMD's");
 	a = good("alloc --service --size 4K --for-pid 7");
-	ok(a->service && !a->socket && a->for_pid == 7,
-	   "alloc --service: the default socket, and --for-pid forwards");
+	check(a->service && !a->socket && a->for_pid == 7,
+	      "alloc --service: the default socket, and --for-pid forwards");
 	a = good("alloc --service /tmp/s --size 4K");
-	ok(a->service && !strcmp(a->socket, "/tmp/s"), "alloc --service SOCKET");
+	check(a->service && !strcmp(a->socket, "/tmp/s"), "alloc --service SOCKET");
 	a = good("alloc --service=/tmp/t --size 4K");
-	ok(a->service && !strcmp(a->socket, "/tmp/t"), "alloc --service=SOCKET");
+	check(a->service && !strcmp(a->socket, "/tmp/t"), "alloc --service=SOCKET");
 	a = good("alloc --size 4K --hold 0");
-	ok(a->hold == 0, "alloc --hold 0");
+	check(a->hold == 0, "alloc --hold 0");
 	a = good("alloc --size 1M --name 0123456789012345678901234567890");
-	ok(a->name && strlen(a->name) == 31, "alloc --name of 31 bytes");
+	check(a->name && strlen(a->name) == 31, "alloc --name of 31 bytes");
 	a = good("alloc --help");
-	ok(a->help && a->verb == VERB_ALLOC, "alloc --help needs no --size");
+	check(a->help && a->verb == VERB_ALLOC, "alloc --help needs no --size");
 
 	bad("alloc", "--size SIZE is missing");
 	bad("alloc --heap system", "--size SIZE is missing");
@@ -248,32 +232,32 @@ static void test_args_others(void)
 	struct args *a;
 
 	a = good("list");
-	ok(a->verb == VERB_LIST, "list");
+	check(a->verb == VERB_LIST, "list");
 	a = good("probe");
-	ok(a->verb == VERB_PROBE, "probe");
+	check(a->verb == VERB_PROBE, "probe");
 	a = good("--version");
-	ok(a->verb == VERB_NONE && a->version, "--version");
+	check(a->verb == VERB_NONE && a->version, "--version");
 	a = good("--help");
-	ok(a->verb == VERB_NONE && a->help, "--help");
+	check(a->verb == VERB_NONE && a->help, "--help");
 	a = good("-h");
-	ok(a->verb == VERB_NONE && a->help, "-h");
+	check(a->verb == VERB_NONE && a->help, "-h");
 	a = good("who 3 /proc/42/fd/7 /proc/self/fd/9 --json");
-	ok(a->verb == VERB_WHO && a->json && a->nbufs == 3 &&
-	   a->bufs[0].pid == 0 && a->bufs[0].fd == 3 &&
-	   a->bufs[1].pid == 42 && a->bufs[1].fd == 7 &&
-	   !strcmp(a->bufs[1].text, "/proc/42/fd/7") &&
-	   a->bufs[2].pid == 0 && a->bufs[2].fd == 9,
-	   "who FD /proc/PID/fd/FD /proc/self/fd/FD --json");
+	check(a->verb == VERB_WHO && a->json && a->nbufs == 3 &&
+	      a->bufs[0].pid == 0 && a->bufs[0].fd == 3 &&
+	      a->bufs[1].pid == 42 && a->bufs[1].fd == 7 &&
+	      !strcmp(a->bufs[1].text, "/proc/42/fd/7") &&
+	      a->bufs[2].pid == 0 && a->bufs[2].fd == 9,
+	      "who FD /proc/PID/fd/FD /proc/self/fd/FD --json");
 	a = good("xfer /proc/42/fd/7 --to-pid 43");
-	ok(a->verb == VERB_XFER && a->nbufs == 1 && a->bufs[0].pid == 42 &&
-	   a->to_pid == 43 && !a->to_cgroup, "xfer /proc/PID/fd/FD --to-pid PID");
+	check(a->verb == VERB_XFER && a->nbufs == 1 && a->bufs[0].pid == 42 &&
+	      a->to_pid == 43 && !a->to_cgroup, "xfer /proc/PID/fd/FD --to-pid PID");
 	a = good("xfer -c /sys/fs/cgroup/b 5");
-	ok(a->to_cgroup && !strcmp(a->to_cgroup, "/sys/fs/cgroup/b") &&
-	   a->bufs[0].fd == 5 && !a->to_pid, "xfer -c PATH FD");
+	check(a->to_cgroup && !strcmp(a->to_cgroup, "/sys/fs/cgroup/b") &&
+	      a->bufs[0].fd == 5 && !a->to_pid, "xfer -c PATH FD");
 	a = good("xfer --to-pid 9 -- 5");
-	ok(a->nbufs == 1 && a->bufs[0].fd == 5, "xfer: -- ends the options");
+	check(a->nbufs == 1 && a->bufs[0].fd == 5, "xfer: -- ends the options");
 	a = good("who --help");
-	ok(a->help && a->verb == VERB_WHO, "who --help");
+	check(a->help && a->verb == VERB_WHO, "who --help");
 
 	bad("", "no verb");
 	bad("frobnicate", "unknown verb 'frobnicate'");
@@ -311,9 +295,9 @@ static void test_args_pure(void)
 	char err[256];
 
 	args_parse(7, argv, &args, err, sizeof(err));
-	ok(!strcmp(w[2], "--size=1M") && !strcmp(w[3], "--service=/s") &&
-	   !strcmp(w[4], "--") && argv[4] == w[4] && !argv[7] &&
-	   args.cmd == &argv[5], "args_parse leaves argv alone");
+	check(!strcmp(w[2], "--size=1M") && !strcmp(w[3], "--service=/s") &&
+	      !strcmp(w[4], "--") && argv[4] == w[4] && !argv[7] &&
+	      args.cmd == &argv[5], "args_parse leaves argv alone");
 }
 
 /* --- hints ---------------------------------------------------------------- */
@@ -323,8 +307,8 @@ static void check_hint(unsigned int ctx, int err, const char *want)
 	char buf[512];
 	const char *h = error_hint(ctx, err, buf, sizeof(buf));
 
-	ok(h && strstr(h, want), "hint for %s (ctx %#x) says '%s' (got '%s')",
-	   strerrorname_np(err), ctx, want, h ? h : "(none)");
+	check(h && strstr(h, want), "hint for %s (ctx %#x) says '%s' (got '%s')",
+	      strerrorname_np(err), ctx, want, h ? h : "(none)");
 }
 
 /* The brief's own example */
@@ -338,14 +322,14 @@ static void test_hints(void)
 
 	error_format(buf, sizeof(buf), HINT_PID | HINT_HEAP, -EPERM,
 		     "cannot charge pid 1234");
-	ok(!strcmp(buf, "cannot charge pid 1234: Operation not permitted: " EPERM_HINT),
-	   "EPERM charging a pid: the message names the cause and the way out (got '%s')",
-	   buf);
+	check(!strcmp(buf, "cannot charge pid 1234: Operation not permitted: " EPERM_HINT),
+	      "EPERM charging a pid: the message names the cause and the way out (got '%s')",
+	      buf);
 	error_format(buf, sizeof(buf), 0, -EIO, "x");
-	ok(!strcmp(buf, "x: Input/output error"), "no hint: just strerror (got '%s')", buf);
-	ok(!strcmp(error_hint(HINT_HEAP, ENOENT, a, sizeof(a)),
-		   error_hint(HINT_HEAP, -ENOENT, b, sizeof(b))),
-	   "a hint is the same for err and -err");
+	check(!strcmp(buf, "x: Input/output error"), "no hint: just strerror (got '%s')", buf);
+	check(!strcmp(error_hint(HINT_HEAP, ENOENT, a, sizeof(a)),
+		      error_hint(HINT_HEAP, -ENOENT, b, sizeof(b))),
+	      "a hint is the same for err and -err");
 
 	check_hint(HINT_PID, EPERM, "CAP_SYS_RESOURCE");
 	check_hint(HINT_CGROUP, EPERM, "who may charge whom");
@@ -398,8 +382,8 @@ static void help_has(enum verb verb, const char *const *words)
 	for (; *words; words++)
 		if (!strstr(text, *words))
 			missing = *words;
-	ok(!missing, "dmaheap %s --help names every option (missing: %s)",
-	   args_verb_name(verb), missing ? missing : "none");
+	check(!missing, "dmaheap %s --help names every option (missing: %s)",
+	      args_verb_name(verb), missing ? missing : "none");
 }
 
 static void test_help(void)
@@ -474,9 +458,9 @@ static void fails(int (*verb)(const struct args *), const char *line,
 	int good = status == want && !strncmp(err, "dmaheap: ", 9) &&
 		   strstr(err, msg) && nl && !nl[1];
 
-	ok(good, "'dmaheap %s' exits %d: %s", line, want, msg);
+	check(good, "'dmaheap %s' exits %d: %s", line, want, msg);
 	if (!good)
-		printf("# got %d: %s\n", status, one_line(err));
+		diag("got %d: %s", status, one_line(err));
 }
 
 static void test_errors(void)
@@ -487,7 +471,7 @@ static void test_errors(void)
 	pid_t gone;
 
 	if (pipe2(pipefd, O_CLOEXEC)) {
-		ok(0, "pipe: %s", strerror(errno));
+		check(false, "pipe: %s", strerror(errno));
 		return;
 	}
 	snprintf(line, sizeof(line), "who %d", pipefd[0]);
@@ -515,9 +499,9 @@ static void test_errors(void)
 	/* who: one bad buffer fails the command, the good part still prints */
 	snprintf(line, sizeof(line), "who --json %d 998", pipefd[0]);
 	status = run_verb(cmd_who, line, err, sizeof(err));
-	ok(status == EXIT_FAILED && strstr(err, "998: Bad file descriptor"),
-	   "who --json: each bad buffer is reported (got %d: %s)", status,
-	   one_line(err));
+	check(status == EXIT_FAILED && strstr(err, "998: Bad file descriptor"),
+	      "who --json: each bad buffer is reported (got %d: %s)", status,
+	      one_line(err));
 
 	fails(cmd_alloc, "alloc --heap no-such-heap --size 1M", EXIT_FAILED,
 	      "1M from no-such-heap: cannot allocate: No such file or directory: no such heap (dmaheap list shows them)");
@@ -531,7 +515,7 @@ static void test_errors(void)
 	sock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
 	if (sock < 0 || bind(sock, (struct sockaddr *)&addr, sizeof(addr)))
-		ok(0, "bind %s: %s", path, strerror(errno));
+		check(false, "bind %s: %s", path, strerror(errno));
 	fails(cmd_alloc, line, EXIT_FAILED, "Connection refused: nobody listens");
 	close(sock);
 	unlink(path);
@@ -632,7 +616,7 @@ static void test_service(void)
 	lsock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (lsock < 0 || bind(lsock, (struct sockaddr *)&addr, sizeof(addr)) ||
 	    listen(lsock, 4)) {
-		ok(0, "a socket for the stand-in service: %s", strerror(errno));
+		check(false, "a socket for the stand-in service: %s", strerror(errno));
 		return;
 	}
 	sleeper = fork();
@@ -658,8 +642,8 @@ static void test_service(void)
 	snprintf(line, sizeof(line), "alloc --service /nonexistent -s 1M -s 2M -- touch %s",
 		 ran);
 	status = run_verb(cmd_alloc, line, err, sizeof(err));
-	ok(status == EXIT_FAILED && !access(ran, F_OK),
-	   "alloc --service with no service: exit 1, and CMD ran (got %d)", status);
+	check(status == EXIT_FAILED && !access(ran, F_OK),
+	      "alloc --service with no service: exit 1, and CMD ran (got %d)", status);
 	unlink(ran);
 
 	kill(sleeper, SIGKILL);
@@ -678,6 +662,5 @@ int main(void)
 	test_help();
 	test_errors();
 	test_service();
-	printf("1..%d\n", tests);
-	return failures ? 1 : 0;
+	return tap_done();
 }

@@ -43,12 +43,12 @@
 
 #include "../common/cgroup.h"
 #include "../common/fdpass.h"
+#include "../common/tap.h"
 
 #ifndef SO_PEERPIDFD
 #define SO_PEERPIDFD 77
 #endif
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define CGROOT "/sys/fs/cgroup/dmabuf-hops"
 #define APP_MAX (16 << 20)
 #define SIZE (4 << 20)
@@ -67,16 +67,8 @@ struct reply {
 
 static const char * const groups[] = { "allocator", "middle", "app" };
 
-static int test_nr;
-static bool failed;
 /* Each group's memory.current before the first case. */
 static unsigned long long baseline[ARRAY_SIZE(groups)];
-
-static void check(bool ok, const char *what)
-{
-	printf("%s %d %s\n", ok ? "ok" : "not ok", ++test_nr, what);
-	failed |= !ok;
-}
 
 static long dmabuf_of(const char *group)
 {
@@ -124,9 +116,9 @@ static bool charges_are(long allocator, long middle, long app)
 	if (ok)
 		return true;
 	for (g = 0; g < ARRAY_SIZE(groups); g++)
-		printf("# %s: dmabuf %ld, expected %ld; memory.current %llu, expected %llu\n",
-		       groups[g], dmabuf_of(groups[g]), want[g], cur[g],
-		       baseline[g] + want[g]);
+		diag("%s: dmabuf %ld, expected %ld; memory.current %llu, expected %llu",
+		     groups[g], dmabuf_of(groups[g]), want[g], cur[g],
+		     baseline[g] + want[g]);
 	return false;
 }
 
@@ -339,31 +331,31 @@ static const struct {
 	{ "double hop (b), the middle transfers the charge", ask_transfer },
 };
 
-/* The client's side; start_in()'s argument is not needed here. */
+/*
+ * The client's side; start_in()'s argument is not needed here. It runs in
+ * a child: its results are numbered from 1, its exit status says whether
+ * one failed.
+ */
 static void run_client(int unused)
 {
-	char what[160];
 	unsigned int i;
 	int fd;
 
 	(void)unused;
 	if (read_current(baseline)) {
-		printf("# cannot read memory.current: %s\n", strerror(errno));
-		failed = true;
-		return;
+		diag("cannot read memory.current: %s", strerror(errno));
+		_exit(1);
 	}
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		fd = cases[i].get(SIZE);
-		snprintf(what, sizeof(what), "%s: only the app pays",
-			 cases[i].name);
-		check(fd >= 0 && charges_are(0, 0, SIZE), what);
+		check(fd >= 0 && charges_are(0, 0, SIZE),
+		      "%s: only the app pays", cases[i].name);
 		if (fd >= 0)
 			close(fd);
 		fd = cases[i].get(TOO_BIG);
-		snprintf(what, sizeof(what),
-			 "%s: the app's memory.max refuses %d MiB, nobody pays",
-			 cases[i].name, TOO_BIG >> 20);
-		check(fd == -ENOMEM && charges_are(0, 0, 0), what);
+		check(fd == -ENOMEM && charges_are(0, 0, 0),
+		      "%s: the app's memory.max refuses %d MiB, nobody pays",
+		      cases[i].name, TOO_BIG >> 20);
 		if (fd >= 0)
 			close(fd);
 	}
@@ -381,7 +373,7 @@ static pid_t start_in(const char *group, void (*fn)(int), int arg)
 		if (cg_write_file(procs, "0"))
 			_exit(1);
 		fn(arg);
-		_exit(failed);
+		_exit(tap_failed());
 	}
 	return pid;
 }
@@ -402,7 +394,8 @@ int main(void)
 	}
 	if ((mkdir(CGROOT, 0755) && errno != EEXIST) ||
 	    cg_write_file(CGROOT "/cgroup.subtree_control", "+memory")) {
-		printf("1..1\nnot ok 1 set up %s: %s\n", CGROOT, strerror(errno));
+		printf("1..1\n");
+		check(false, "set up %s: %s", CGROOT, strerror(errno));
 		return 1;
 	}
 	for (i = 0; i < ARRAY_SIZE(groups); i++) {
@@ -415,7 +408,8 @@ int main(void)
 	alloc_sock = listen_on("dmabuf-hops-allocator");
 	middle_sock = listen_on("dmabuf-hops-middle");
 	if (alloc_sock < 0 || middle_sock < 0) {
-		printf("1..1\nnot ok 1 listen: %s\n", strerror(errno));
+		printf("1..1\n");
+		check(false, "listen: %s", strerror(errno));
 		return 1;
 	}
 	/* Two results per case from the app, then the clean-up's. */
@@ -428,8 +422,7 @@ int main(void)
 	client = start_in("app", run_client, 0);
 	waitpid(client, &status, 0);
 	/* The app reported two results per case. */
-	test_nr = 2 * ARRAY_SIZE(cases);
-	failed |= !WIFEXITED(status) || WEXITSTATUS(status);
+	tap_add(2 * ARRAY_SIZE(cases), !WIFEXITED(status) || WEXITSTATUS(status));
 
 	for (i = 0; i < 2; i++) {
 		kill(servers[i], SIGTERM);
@@ -441,5 +434,5 @@ int main(void)
 	}
 	removed &= !rmdir(CGROOT);
 	check(removed, "every cgroup can be removed afterwards");
-	return failed;
+	return tap_failed();
 }

@@ -12,13 +12,11 @@
  * with -EOPNOTSUPP). TAP on stdout.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +31,7 @@
 
 #include "dmaheap.h"
 #include "../common/cgroup.h"
+#include "../common/tap.h"
 
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
@@ -52,36 +51,20 @@
 /* The fds a buffer and a heap are passed at through exec() */
 #define TAKE_FD 100
 #define HEAP_FD 101
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* The cgroups whose charges are compared, in this order */
 static const char * const cgroups[] = { CG_CALLER, CG_TARGET, CG_SMALL, CG_DIR };
 enum { CALLER, TARGET, SMALL, DIR_ONLY, NR_CGROUPS };
 
-static int test_nr;
-static bool failed;
 static bool accounting;
 static pid_t target_pid, small_pid;
 static int target_pidfd, small_pidfd, null_fd;
-
-static void check(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s %d - ", ok ? "ok" : "not ok", ++test_nr);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	failed |= !ok;
-}
 
 /* A check of who pays: skipped when the kernel charges nobody. */
 static void check_charge(bool ok, const char *what)
 {
 	if (!accounting) {
-		printf("ok %d - %s # SKIP needs dma_heap.mem_accounting=1\n",
-		       ++test_nr, what);
+		skip(what, "needs dma_heap.mem_accounting=1");
 		return;
 	}
 	check(ok, "%s", what);
@@ -90,21 +73,6 @@ static void check_charge(bool ok, const char *what)
 static int pidfd_open(pid_t pid)
 {
 	return (int)syscall(SYS_pidfd_open, pid, 0);
-}
-
-/* The number of fds this process has open. */
-static int fd_count(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while (readdir(d))
-		n++;
-	closedir(d);
-	/* ".", ".." and the directory's own fd */
-	return n - 3;
 }
 
 static bool is_cloexec(int fd)
@@ -150,8 +118,8 @@ static bool charges_are(const long want[NR_CGROUPS])
 	}
 	if (!ok)
 		for (i = 0; i < NR_CGROUPS; i++)
-			printf("# %s: dmabuf %ld, expected %ld\n", cgroups[i],
-			       got[i], want[i]);
+			diag("%s: dmabuf %ld, expected %ld", cgroups[i],
+			     got[i], want[i]);
 	return ok;
 }
 
@@ -176,10 +144,10 @@ static bool info_names(int fd, int where)
 		return true;
 	if (ret || !info.charged || strcmp(info.cgroup, path) ||
 	    info.cgroup_id != ino_of(cgroups[where])) {
-		printf("# info: %d, charged %d, cgroup \"%s\" id %llu; expected \"%s\" id %llu\n",
-		       ret, info.charged, info.cgroup,
-		       (unsigned long long)info.cgroup_id, path,
-		       ino_of(cgroups[where]));
+		diag("info: %d, charged %d, cgroup \"%s\" id %llu; expected \"%s\" id %llu",
+		     ret, info.charged, info.cgroup,
+		     (unsigned long long)info.cgroup_id, path,
+		     ino_of(cgroups[where]));
 		return false;
 	}
 	return true;
@@ -306,12 +274,12 @@ static int probe_threads_child(void)
 	for (i = 0; i < THREADS; i++) {
 		pthread_join(threads[i], NULL);
 		if (ret[i] != 1) {
-			printf("# thread %d: probe %d\n", i, ret[i]);
+			diag("thread %d: probe %d", i, ret[i]);
 			bad = 1;
 		}
 	}
 	if (fd_count() != fds) {
-		printf("# probe leaked %d fds\n", fd_count() - fds);
+		diag("probe leaked %d fds", fd_count() - fds);
 		bad = 1;
 	}
 	return bad;
@@ -331,13 +299,13 @@ static int probe_fd0_child(void)
 		return 2;
 	heap = dmaheap_open(HEAP);
 	if (heap <= 0) {
-		printf("# open %s: %d\n", HEAP, heap);
+		diag("open %s: %d", HEAP, heap);
 		return 2;
 	}
 	close(0);
 	fd = dmaheap_alloc_fd(heap, SIZE, 0, target_pidfd);
 	if (fd < 0) {
-		printf("# alloc_fd with fd 0 closed: %d\n", fd);
+		diag("alloc_fd with fd 0 closed: %d", fd);
 		return 1;
 	}
 	close(fd);
@@ -719,7 +687,7 @@ static void test_unprivileged(void)
 		unpriv_child(pipefd[1], heap, buf, dir);
 	close(pipefd[1]);
 	if (read(pipefd[0], &r, sizeof(r)) != sizeof(r))
-		printf("# the unprivileged child said nothing\n");
+		diag("the unprivileged child said nothing");
 	waitpid(pid, NULL, 0);
 	close(pipefd[0]);
 	check(r.alloc == -EPERM, "unprivileged: alloc_fd for another cgroup: %d",
@@ -754,22 +722,22 @@ static int take_child(int buf, int heap)
 
 	probe = dmaheap_probe();
 	ret = dmaheap_xfer_to_pid(buf, getpid());
-	printf("# unprivileged, exec'd: probe %d, xfer_to_pid of itself %d\n",
-	       probe, ret);
+	diag("unprivileged, exec'd: probe %d, xfer_to_pid of itself %d",
+	     probe, ret);
 	bad |= (probe != -EACCES) | (ret != want) << 1;
 
 	path_fd = open(DMAHEAP_DEV_DIR "/" HEAP, O_PATH | O_CLOEXEC);
 	path_ret = dmaheap_alloc_fd(path_fd, SIZE, 0, pidfd);
 	path_probe = dmaheap_probe();
-	printf("# an O_PATH fd of the heap: alloc_fd %d, then probe %d\n",
-	       path_ret, path_probe);
+	diag("an O_PATH fd of the heap: alloc_fd %d, then probe %d",
+	     path_ret, path_probe);
 	bad |= (path_fd < 0 || path_ret != -EACCES ||
 		path_probe != -EACCES) << 2;
 
 	fd = dmaheap_alloc_fd(heap, SIZE, 0, pidfd);
 	last_probe = dmaheap_probe();
-	printf("# the heap opened for it: alloc_fd for itself %d, then probe %d\n",
-	       fd, last_probe);
+	diag("the heap opened for it: alloc_fd for itself %d, then probe %d",
+	     fd, last_probe);
 	bad |= (fd < 0 || last_probe != 1) << 3;
 	if (fd >= 0)
 		close(fd);
@@ -979,12 +947,11 @@ int main(int argc, char **argv)
 	accounting = dmabuf_accounting();
 	if (argc == 2 && !strcmp(argv[1], "--take"))
 		return take_child(TAKE_FD, HEAP_FD);
-	printf("# dma_heap.mem_accounting=%d\n", accounting);
+	diag("dma_heap.mem_accounting=%d", accounting);
 	if (setup()) {
-		printf("not ok 1 - set up %s: %s\n1..1\n", CGROOT,
-		       strerror(errno));
+		check(false, "set up %s: %s", CGROOT, strerror(errno));
 		teardown();
-		return 1;
+		return tap_done();
 	}
 	/* First, while this process has not asked dmaheap_probe() yet */
 	test_probe_first_use();
@@ -999,6 +966,5 @@ int main(int argc, char **argv)
 	test_buffer();
 	test_allocd_connect();
 	check(teardown(), "every cgroup can be removed afterwards");
-	printf("1..%d\n", test_nr);
-	return failed;
+	return tap_done();
 }

@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
-#include <stdio.h>
 #include <sys/mount.h>
 #include <time.h>
 #include <unistd.h>
@@ -41,7 +40,7 @@ static int sync_eagain_child(void *arg)
 	ret = dmaheap_sync_start(null, DMAHEAP_SYNC_RW);
 	ms = elapsed_ms(&start);
 	if (ret != -EAGAIN || ms < 50 || ms > 5000) {
-		printf("# sync_start: %d after %ld ms\n", ret, ms);
+		diag("sync_start: %d after %ld ms", ret, ms);
 		return 1;
 	}
 	return 0;
@@ -75,8 +74,8 @@ static int no_proc_child(void *arg)
 	open_fd = dmaheap_info(null, &info);
 	closed = dmaheap_info(1000, &info);
 	if (open_fd != -ENOENT || closed != -EBADF) {
-		printf("# without /proc: info of an open fd %d, of fd 1000 %d\n",
-		       open_fd, closed);
+		diag("without /proc: info of an open fd %d, of fd 1000 %d",
+		     open_fd, closed);
 		return 1;
 	}
 	return 0;

@@ -85,7 +85,7 @@ int run_child(int (*fn)(void *arg), void *arg)
 	if (waitpid(pid, &status, 0) != pid)
 		return -1;
 	if (WIFSIGNALED(status)) {
-		printf("# the child was killed by signal %d\n", WTERMSIG(status));
+		diag("the child was killed by signal %d", WTERMSIG(status));
 		return -1;
 	}
 	return WEXITSTATUS(status);

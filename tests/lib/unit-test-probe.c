@@ -45,8 +45,8 @@ static int heap_fd_child(void *arg)
 	ret = dmaheap_alloc_fd(fd, 4096, 0, null);
 	probe = dmaheap_probe();
 	if (ret != c->want || probe != -ENOENT) {
-		printf("# %s: alloc_fd %d (expected %d), then probe %d\n",
-		       c->what, ret, c->want, probe);
+		diag("%s: alloc_fd %d (expected %d), then probe %d",
+		     c->what, ret, c->want, probe);
 		return 1;
 	}
 	return 0;
@@ -135,7 +135,7 @@ static int find_child(void *arg)
 		return 0;
 	if (fd < 0 && fd == want)
 		return 0;
-	printf("# find_heap: %d, expected %ld\n", fd, want);
+	diag("find_heap: %d, expected %ld", fd, want);
 	return 1;
 }
 
@@ -196,8 +196,8 @@ static int answer_child(void *arg)
 		return CHILD_SKIP;
 	ret = dmaheap__probe_ask(null);
 	if (ret != a->want || fcntl(0, F_GETFD) < 0) {
-		printf("# probe_ask: %d (expected %d), fd 0 %s\n", ret, a->want,
-		       fcntl(0, F_GETFD) < 0 ? "closed" : "open");
+		diag("probe_ask: %d (expected %d), fd 0 %s", ret, a->want,
+		     fcntl(0, F_GETFD) < 0 ? "closed" : "open");
 		return 1;
 	}
 	return 0;
@@ -240,12 +240,12 @@ static int xfer_child(void *arg)
 		return CHILD_SKIP;
 	ret = dmaheap_xfer_to_pidfd(null, null);
 	if (ret != a->want) {
-		printf("# xfer_to_pidfd: %d (expected %d)\n", ret, a->want);
+		diag("xfer_to_pidfd: %d (expected %d)", ret, a->want);
 		return 1;
 	}
 	ret = dmaheap_xfer_to_cgroup_fd(null, null);
 	if (ret != a->want) {
-		printf("# xfer_to_cgroup_fd: %d (expected %d)\n", ret, a->want);
+		diag("xfer_to_cgroup_fd: %d (expected %d)", ret, a->want);
 		return 1;
 	}
 	return 0;

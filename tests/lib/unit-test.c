@@ -7,10 +7,8 @@
  * against a fake service (unit-test-wire.c). TAP on stdout.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,40 +18,6 @@
 #include "dmaheap.h"
 #include "internal.h"
 #include "unit-test.h"
-
-static int test_nr;
-static bool failed;
-
-void check(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s %d - ", ok ? "ok" : "not ok", ++test_nr);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	failed |= !ok;
-}
-
-void skip(const char *what, const char *why)
-{
-	printf("ok %d - %s # SKIP %s\n", ++test_nr, what, why);
-}
-
-int fd_count(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while (readdir(d))
-		n++;
-	closedir(d);
-	/* ".", ".." and the directory's own fd */
-	return n - 3;
-}
 
 static void touch(const char *dir, const char *name)
 {
@@ -223,6 +187,5 @@ int main(void)
 	test_wire();
 	test_probe();
 	test_buffer();
-	printf("1..%d\n", test_nr);
-	return failed;
+	return tap_done();
 }

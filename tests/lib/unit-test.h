@@ -1,17 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* libdmaheap's host unit tests: TAP helpers shared by their files. */
+/* libdmaheap's host unit tests: helpers shared by their files. */
 #ifndef DMAHEAP_UNIT_TEST_H
 #define DMAHEAP_UNIT_TEST_H
 
-#include <stdbool.h>
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
-/* Print "ok N - ..." or "not ok N - ..." and remember a failure. */
-void check(bool ok, const char *fmt, ...);
-
-/* The number of fds this process has open */
-int fd_count(void);
+#include "../common/tap.h"
 
 /*
  * Run @fn(@arg) in a child process (killed after 10 s); its exit status,
@@ -25,9 +17,6 @@ int run_child(int (*fn)(void *arg), void *arg);
  * with @err, or succeed without doing anything if @err is 0 (seccomp).
  */
 int fake_ioctl(unsigned long request, int err);
-
-/* Print "ok N - what # SKIP why" */
-void skip(const char *what, const char *why);
 
 void test_fdinfo(void);
 void test_wire(void);

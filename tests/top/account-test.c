@@ -12,14 +12,7 @@
 #include <string.h>
 
 #include "../../tools/dmabuf-top/snapshot.h"
-
-static int test_nr, failed;
-
-static void check(bool ok, const char *what)
-{
-	printf("%s %d %s\n", ok ? "ok" : "not ok", ++test_nr, what);
-	failed |= !ok;
-}
+#include "../common/tap.h"
 
 /* The tree, sorted by path as scan_cgroups() leaves it */
 static const char *const paths[] = { "/", "/a", "/a/x", "/a/y", "/b" };
@@ -100,5 +93,5 @@ int main(void)
 	      "elsewhere: charged to a sibling, or outside the tree");
 	check(!buffer_charged_elsewhere(&snap, &buffers[3]),
 	      "not elsewhere: a buffer without a charge");
-	return failed;
+	return tap_failed();
 }

@@ -41,39 +41,16 @@
 #include "../common/cgroup.h"
 #include "../common/fdpass.h"
 #include "../common/json.h"
+#include "../common/tap.h"
 
 #define CGROOT "/sys/fs/cgroup"
 #define TOP "/top_test"
 #define MiB (1024LL * 1024)
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-static int test_nr;
 static int last_status;	/* of the last run_top() */
 
-static void result(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s %d ", ok ? "ok" : "not ok", ++test_nr);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-}
-
-/* Why the current check fails, as a "# " line; returns false. */
-static bool why(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("# ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	return false;
-}
+/* Why the current check fails, as a "# " line; false. */
+#define why(...) (diag(__VA_ARGS__), false)
 
 /* --- the clients: hold what they are sent, act on commands --- */
 
@@ -274,7 +251,7 @@ static struct json *top_json(uid_t uid, char *err, size_t errlen)
 		return NULL;
 	j = json_parse(out, perr, sizeof(perr));
 	if (!j)
-		printf("# not JSON (%s):\n%s\n", perr, out);
+		diag("not JSON (%s):\n%s", perr, out);
 	free(out);
 	return j;
 }
@@ -411,9 +388,9 @@ int main(void)
 
 	printf("1..15\n");
 	if (!dmabuf_accounting()) {
-		printf("# needs dma_heap.mem_accounting=1\n");
+		diag("needs dma_heap.mem_accounting=1");
 		for (int i = 0; i < 15; i++)
-			result(false, "setup");
+			check(false, "setup");
 		return 1;
 	}
 	rmdir(CGROOT TOP "/allocator");
@@ -423,7 +400,7 @@ int main(void)
 	    mkdir(CGROOT TOP "/allocator", 0755) ||
 	    client_start(&a) || client_start(&b) ||
 	    cg_write_file(CGROOT TOP "/allocator/cgroup.procs", "0")) {
-		printf("# setup: %s\n", strerror(errno));
+		diag("setup: %s", strerror(errno));
 		return 1;
 	}
 
@@ -433,17 +410,17 @@ int main(void)
 	{
 		struct holder_want both[] = { { &a, 1, 0 }, { &b, 1, 0 } };
 
-		result(top && buffer_is(top, "shared", 4, TOP "/allocator", true, both, 2) &&
-		       buffer_is(top, "a-only", 2, TOP "/allocator", true, both, 1),
-		       "1. buffers charged to the allocator, held by the clients: charged elsewhere");
+		check(top && buffer_is(top, "shared", 4, TOP "/allocator", true, both, 2) &&
+		      buffer_is(top, "a-only", 2, TOP "/allocator", true, both, 1),
+		      "1. buffers charged to the allocator, held by the clients: charged elsewhere");
 	}
-	result(top && cgroup_is(top, TOP, 6, 6, 6) &&
-	       cgroup_is(top, TOP "/allocator", 6, 0, 0) &&
-	       cgroup_is(top, TOP "/client-a", 0, 6, 4) &&
-	       cgroup_is(top, TOP "/client-b", 0, 4, 2),
-	       "1. the allocator is charged 6M, holds nothing; a holds 6M (4M proportional), b 4M (2M)");
-	result(top && shares_add_up(top, leaves, 3),
-	       "1. the proportional shares add up to the buffers");
+	check(top && cgroup_is(top, TOP, 6, 6, 6) &&
+	      cgroup_is(top, TOP "/allocator", 6, 0, 0) &&
+	      cgroup_is(top, TOP "/client-a", 0, 6, 4) &&
+	      cgroup_is(top, TOP "/client-b", 0, 4, 2),
+	      "1. the allocator is charged 6M, holds nothing; a holds 6M (4M proportional), b 4M (2M)");
+	check(top && shares_add_up(top, leaves, 3),
+	      "1. the proportional shares add up to the buffers");
 	json_free(top);
 	free(top);
 
@@ -455,18 +432,18 @@ int main(void)
 	{
 		struct holder_want both[] = { { &a, 1, 0 }, { &b, 1, 0 } };
 
-		result(top && buffer_is(top, "shared", 4, TOP "/client-a", false, both, 2) &&
-		       buffer_is(top, "a-only", 2, TOP "/allocator", true, both, 1) &&
-		       buffer_is(top, "for-b", 1, TOP "/client-b", false, both + 1, 1),
-		       "2. after a transfer and with charge_pid_fd: charged elsewhere only for a-only");
+		check(top && buffer_is(top, "shared", 4, TOP "/client-a", false, both, 2) &&
+		      buffer_is(top, "a-only", 2, TOP "/allocator", true, both, 1) &&
+		      buffer_is(top, "for-b", 1, TOP "/client-b", false, both + 1, 1),
+		      "2. after a transfer and with charge_pid_fd: charged elsewhere only for a-only");
 	}
-	result(top && cgroup_is(top, TOP, 7, 7, 7) &&
-	       cgroup_is(top, TOP "/allocator", 2, 0, 0) &&
-	       cgroup_is(top, TOP "/client-a", 4, 6, 4) &&
-	       cgroup_is(top, TOP "/client-b", 1, 5, 3),
-	       "2. cgroups: allocator 2M, a 4M, b 1M charged");
-	result(top && shares_add_up(top, leaves, 3),
-	       "2. the proportional shares add up to the buffers");
+	check(top && cgroup_is(top, TOP, 7, 7, 7) &&
+	      cgroup_is(top, TOP "/allocator", 2, 0, 0) &&
+	      cgroup_is(top, TOP "/client-a", 4, 6, 4) &&
+	      cgroup_is(top, TOP "/client-b", 1, 5, 3),
+	      "2. cgroups: allocator 2M, a 4M, b 1M charged");
+	check(top && shares_add_up(top, leaves, 3),
+	      "2. the proportional shares add up to the buffers");
 	json_free(top);
 	free(top);
 
@@ -476,11 +453,11 @@ int main(void)
 	{
 		struct holder_want mapped[] = { { &b, 0, 1 } };
 
-		result(top && buffer_is(top, "for-b", 1, TOP "/client-b", false, mapped, 1),
-		       "3. a buffer held through a mapping only, described by bufinfo");
+		check(top && buffer_is(top, "for-b", 1, TOP "/client-b", false, mapped, 1),
+		      "3. a buffer held through a mapping only, described by bufinfo");
 	}
-	result(top && cgroup_is(top, TOP "/client-b", 1, 5, 3),
-	       "3. the mapping counts as holding");
+	check(top && cgroup_is(top, TOP "/client-b", 1, 5, 3),
+	      "3. the mapping counts as holding");
 	json_free(top);
 	free(top);
 
@@ -490,18 +467,18 @@ int main(void)
 		const struct json *u = json_get(top, "unreadable");
 		const struct json *bufs = json_get(top, "buffers");
 
-		result(top && bufs && bufs->n == 0 && u &&
-		       num(json_get(u, "processes")) >= 3 &&
-		       json_str(json_get(u, "error")) &&
-		       !strcmp(json_str(json_get(u, "error")), "Permission denied"),
-		       "4. unprivileged: no buffer seen, the unreadable processes counted");
-		result(top && cgroup_is(top, TOP "/client-a", 4, 0, 0),
-		       "4. unprivileged: the charges are still seen");
-		result(strstr(err, "not everything could be read") &&
-		       strstr(err, "Run as root"),
-		       "4. unprivileged: stderr says what could not be read");
+		check(top && bufs && bufs->n == 0 && u &&
+		      num(json_get(u, "processes")) >= 3 &&
+		      json_str(json_get(u, "error")) &&
+		      !strcmp(json_str(json_get(u, "error")), "Permission denied"),
+		      "4. unprivileged: no buffer seen, the unreadable processes counted");
+		check(top && cgroup_is(top, TOP "/client-a", 4, 0, 0),
+		      "4. unprivileged: the charges are still seen");
+		check(strstr(err, "not everything could be read") &&
+		      strstr(err, "Run as root"),
+		      "4. unprivileged: stderr says what could not be read");
 		if (!strstr(err, "not everything"))
-			printf("# stderr: %s\n", err);
+			diag("stderr: %s", err);
 	}
 	json_free(top);
 	free(top);
@@ -509,13 +486,13 @@ int main(void)
 	/* The table a person reads, in the log */
 	{
 		table = run_top(0, err, sizeof(err), "-b", "-c", TOP, NULL);
-		result(table && strstr(table, "! charged elsewhere") &&
-		       strstr(table, TOP "/allocator"),
-		       "the table marks the buffer charged elsewhere");
-		printf("# dmabuf-top -b -c " TOP ":\n");
+		check(table && strstr(table, "! charged elsewhere") &&
+		      strstr(table, TOP "/allocator"),
+		      "the table marks the buffer charged elsewhere");
+		diag("dmabuf-top -b -c " TOP ":");
 		for (line = strtok_r(table, "\n", &save); line;
 		     line = strtok_r(NULL, "\n", &save))
-			printf("#   %s\n", line);
+			diag("  %s", line);
 		free(table);
 	}
 
@@ -527,7 +504,7 @@ int main(void)
 
 		while (p && (p = strstr(p, "{\"version\"")) && ++docs)
 			p++;
-		result(docs == 2, "-d 0.2 -n 2 prints two snapshots (%d)", docs);
+		check(docs == 2, "-d 0.2 -n 2 prints two snapshots (%d)", docs);
 		free(out);
 	}
 	/* Bad usage: a clear error and status 2 */
@@ -543,17 +520,17 @@ int main(void)
 			free(run_top(0, err, sizeof(err), bad[i][0], bad[i][1],
 				     NULL));
 			if (last_status != 2 || !strstr(err, bad[i][2])) {
-				printf("# dmabuf-top %s %s: status %d, stderr %s\n",
-				       bad[i][0], bad[i][1], last_status, err);
+				diag("dmabuf-top %s %s: status %d, stderr %s",
+				     bad[i][0], bad[i][1], last_status, err);
 				all = false;
 			}
 		}
-		result(all, "bad usage: status 2 and a message that names the option");
+		check(all, "bad usage: status 2 and a message that names the option");
 	}
 	/* No snapshot: status 1 and the cause */
 	free(run_top(0, err, sizeof(err), "--cgroup-root", "/nonexistent", NULL));
-	result(last_status == 1 && strstr(err, "/nonexistent: No such file or directory"),
-	       "a cgroup root that does not exist: status 1 and the cause");
+	check(last_status == 1 && strstr(err, "/nonexistent: No such file or directory"),
+	      "a cgroup root that does not exist: status 1 and the cause");
 
 	if (pidfd_b >= 0)
 		close(pidfd_b);
@@ -564,5 +541,5 @@ int main(void)
 	rmdir(CGROOT TOP "/client-b");
 	rmdir(CGROOT TOP "/allocator");
 	rmdir(CGROOT TOP);
-	return 0;
+	return tap_failed();
 }
