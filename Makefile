@@ -125,7 +125,7 @@ $(GUEST)/usr/bin/dmabuf-allocd-middle: tests/allocd/middle.c $(GUEST_LIB)
 	$(GUEST_CC) $(CFLAGS) -Ilib -o $@ $< $(GUEST_LIB)
 
 $(GUEST)/usr/bin/dmabuf-allocd-test: $(wildcard tests/allocd/allocd-test*.c tests/allocd/*.h) \
-		$(FDPASS) $(TEST_COMMON) $(GUEST_LIB)
+		$(FDPASS) $(TAP) $(TEST_COMMON) $(GUEST_LIB)
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(CFLAGS) -Ilib -o $@ $(filter %.c,$^) $(GUEST_LIB)
 
@@ -220,7 +220,7 @@ $(HOST)/dmaheap-cli-test: tests/dmaheap/cli-test.c $(TAP) \
 		$(filter-out tools/dmaheap/main.c,$(wildcard tools/dmaheap/*.c)) \
 		$(wildcard tools/dmaheap/*.h) $(HOST)/lib/libdmaheap.a
 	$(HOST_CC) $(CFLAGS) -Ilib -Itools/dmaheap -o $@ $(filter %.c,$^) $(HOST)/lib/libdmaheap.a
-$(HOST)/allocd-unit-test: tests/allocd/unit-test.c \
+$(HOST)/allocd-unit-test: $(wildcard tests/allocd/unit-test*.c) $(TAP) \
 		$(filter-out allocd/main.c,$(ALLOCD_SRCS)) $(wildcard allocd/*.h) \
 		$(HOST)/lib/libdmaheap.a
 	$(HOST_CC) $(CFLAGS) -Ilib -Iallocd -o $@ $(filter %.c,$^) $(HOST)/lib/libdmaheap.a
