@@ -205,6 +205,8 @@ install: lib
 	for m in man/man*/*.[0-9]; do \
 		install -D -m 0644 $$m $(DESTDIR)$(PREFIX)/share/$$m || exit 1; \
 	done
+	@# the dynamic linker's cache, when installing for this machine
+	if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then ldconfig; fi
 
 # --- tests that run on the host -------------------------------------------
 

@@ -357,7 +357,16 @@ static void test_hints(void)
 	check_hint(HINT_SOCKET, ECONNREFUSED, "is dmabuf-allocd running?");
 	check_hint(HINT_SOCKET, ENOENT, "is dmabuf-allocd running?");
 	check_hint(HINT_SOCKET, EACCES, "permission to connect");
-	check_hint(HINT_SERVICE | HINT_HEAP | HINT_PID, EPERM, "peers its command line trusts");
+	check_hint(HINT_FORWARD | HINT_SERVICE | HINT_HEAP | HINT_PID, EPERM,
+		   "peers its command line trusts");
+	/* a plain request: the service has no authority over our cgroup */
+	check_hint(HINT_SERVICE | HINT_HEAP, EPERM, "delegated");
+	check_hint(HINT_SERVICE | HINT_HEAP, EFBIG, "--max-size");
+	check_hint(HINT_SERVICE | HINT_HEAP, EOPNOTSUPP, "series");
+	/* pidfd_open() of a thread id: not the root cgroup's hint */
+	check_hint(HINT_PID | HINT_HEAP, EINVAL, "thread id");
+	check_hint(HINT_PID | HINT_XFER, EINVAL, "root cgroup");
+	check_hint(HINT_CGROUP | HINT_XFER, EINVAL, "root cgroup");
 	check_hint(HINT_SERVICE | HINT_HEAP, ENOENT, "no such heap");
 	check_hint(HINT_SERVICE, EPROTO, "wire format");
 	check_hint(HINT_GETFD, EPERM, "ptrace");

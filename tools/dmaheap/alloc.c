@@ -19,35 +19,49 @@
 #define SYS_pidfd_open 434
 #endif
 
-/* The service's connection, and the pidfd it forwards (-1: none) */
+/*
+ * The service's connection (-1: none), and the pidfd of --for-pid (-1:
+ * none), opened once for every buffer: a pid opened again for each could
+ * name another process by the last one, if the target exited and its pid
+ * was reused. pidfd_err: why it could not be opened (0: it could).
+ */
 struct service {
 	int sock;
 	int pidfd;
+	int pidfd_err;
 };
+
+/* --for-pid's pidfd, if asked for: 0, or what pidfd_open() said */
+static int pidfd_get(const struct args *a, struct service *s)
+{
+	long fd;
+
+	s->pidfd = -1;
+	s->pidfd_err = 0;
+	if (!a->for_pid)
+		return 0;
+	fd = syscall(SYS_pidfd_open, a->for_pid, 0);
+	if (fd < 0) {
+		s->pidfd_err = -errno;
+		return s->pidfd_err;
+	}
+	s->pidfd = (int)fd;
+	return 0;
+}
 
 static int service_open(const struct args *a, struct service *s)
 {
 	const char *path = a->socket ? a->socket : DMAHEAP_ALLOCD_SOCKET;
-	long fd;
 
 	s->sock = -1;
-	s->pidfd = -1;
-	if (a->for_pid) {
-		fd = syscall(SYS_pidfd_open, a->for_pid, 0);
-		if (fd < 0) {
-			int err = errno;
-
-			error_report(HINT_PIDFD, err, "cannot charge pid %d",
-				     (int)a->for_pid);
-			return -err;
-		}
-		s->pidfd = (int)fd;
+	if (s->pidfd_err) {
+		error_report(HINT_PIDFD, s->pidfd_err, "cannot charge pid %d",
+			     (int)a->for_pid);
+		return s->pidfd_err;
 	}
 	s->sock = dmaheap_allocd_connect(path);
 	if (s->sock < 0) {
 		error_report(HINT_SOCKET, s->sock, "dmabuf-allocd at %s", path);
-		if (s->pidfd >= 0)
-			close(s->pidfd);
 		return s->sock;
 	}
 	return 0;
@@ -70,7 +84,7 @@ static int alloc_service(const struct args *a, size_t len,
 	if (fd >= 0)
 		return fd;
 	if (a->for_pid)
-		error_report(HINT_SERVICE | HINT_HEAP | HINT_PID, fd,
+		error_report(HINT_FORWARD | HINT_SERVICE | HINT_HEAP | HINT_PID, fd,
 			     "%s from %s: dmabuf-allocd cannot charge pid %d",
 			     size, a->heap, (int)a->for_pid);
 	else
@@ -91,7 +105,8 @@ static int alloc_one(const struct args *a, size_t len,
 	if (a->service)
 		return alloc_service(a, len, s, size);
 	if (a->for_pid) {
-		fd = dmaheap_alloc_for_pid(a->heap, len, 0, a->for_pid);
+		fd = s->pidfd_err ? s->pidfd_err :
+			dmaheap_alloc_for_pidfd(a->heap, len, 0, s->pidfd);
 		if (fd < 0)
 			error_report(HINT_PID | HINT_HEAP, fd,
 				     "%s from %s: cannot charge pid %d",
@@ -156,6 +171,7 @@ int cmd_alloc(const struct args *a)
 	int fds[ARGS_MAX_SIZES], nfds = 0, failed, status, i;
 	int can_alloc;
 
+	pidfd_get(a, &service);
 	/* No service: every allocation failed, and CMD still runs. */
 	can_alloc = !a->service || !service_open(a, &service);
 	failed = !can_alloc;

@@ -21,6 +21,7 @@
 #define HINT_XFER	BIT(7)	/* moving a buffer's charge */
 #define HINT_PIDFD	BIT(8)	/* opening a pidfd of a pid */
 #define HINT_PROBE	BIT(9)	/* asking a heap about charge_pid_fd */
+#define HINT_FORWARD	BIT(10)	/* dmabuf-allocd asked on another's behalf */
 
 /*
  * error_hint - what @err (positive or negative) means in the contexts

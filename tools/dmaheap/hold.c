@@ -25,11 +25,14 @@ int hold_run(char **cmd)
 		return EXIT_FAILED;
 	}
 	if (pid == 0) {
+		int err;
+
 		execvp(cmd[0], cmd);
+		err = errno;
 		fprintf(stderr, "dmaheap: cannot run %s: %s\n", cmd[0],
-			strerror(errno));
+			strerror(err));
 		/* As a shell says it: 127 not found, 126 not runnable */
-		_exit(errno == ENOENT ? 127 : 126);
+		_exit(err == ENOENT ? 127 : 126);
 	}
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR)
