@@ -20,6 +20,14 @@ int dmaheap__check_alloc_args(size_t len, unsigned int fd_flags)
 	return 0;
 }
 
+int dmaheap__check_heap_alloc(const char *heap, size_t len,
+			      unsigned int fd_flags)
+{
+	int ret = dmaheap__check_alloc_args(len, fd_flags);
+
+	return ret ? ret : dmaheap__check_heap_name(heap);
+}
+
 unsigned int dmaheap__fd_flags(unsigned int fd_flags)
 {
 	return fd_flags ? fd_flags : O_RDWR | O_CLOEXEC;
@@ -64,9 +72,7 @@ static int dmaheap_alloc_named(const char *heap, size_t len,
 	int ret, heap_fd;
 
 	/* What needs no system call first: a bad call does nothing. */
-	ret = dmaheap__check_alloc_args(len, fd_flags);
-	if (!ret)
-		ret = dmaheap__check_heap_name(heap);
+	ret = dmaheap__check_heap_alloc(heap, len, fd_flags);
 	if (ret)
 		return ret;
 
@@ -88,9 +94,7 @@ int dmaheap_alloc_for_pidfd(const char *heap, size_t len,
 {
 	int ret;
 
-	ret = dmaheap__check_alloc_args(len, fd_flags);
-	if (!ret)
-		ret = dmaheap__check_heap_name(heap);
+	ret = dmaheap__check_heap_alloc(heap, len, fd_flags);
 	if (ret)
 		return ret;
 	/*
@@ -107,9 +111,7 @@ int dmaheap_alloc_for_pid(const char *heap, size_t len,
 {
 	int ret, pidfd;
 
-	ret = dmaheap__check_alloc_args(len, fd_flags);
-	if (!ret)
-		ret = dmaheap__check_heap_name(heap);
+	ret = dmaheap__check_heap_alloc(heap, len, fd_flags);
 	if (ret)
 		return ret;
 	if (pid <= 0)

@@ -352,9 +352,7 @@ int dmaheap_allocd_alloc(int sock, const char *heap, size_t len,
 	size_t heap_len, name_len;
 	int ret, fd = -1;
 
-	ret = dmaheap__check_alloc_args(len, fd_flags);
-	if (!ret)
-		ret = dmaheap__check_heap_name(heap);
+	ret = dmaheap__check_heap_alloc(heap, len, fd_flags);
 	if (ret)
 		return ret;
 	heap_len = strlen(heap);

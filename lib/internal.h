@@ -19,6 +19,10 @@ int dmaheap__check_heap_name(const char *name);
 /* 0 if @len and @fd_flags can be passed to the heap, else -EINVAL */
 int dmaheap__check_alloc_args(size_t len, unsigned int fd_flags);
 
+/* Both checks above, and @heap's name: 0, or the first error */
+int dmaheap__check_heap_alloc(const char *heap, size_t len,
+			      unsigned int fd_flags);
+
 /* @fd_flags as the ioctl takes them: 0 becomes O_RDWR | O_CLOEXEC */
 unsigned int dmaheap__fd_flags(unsigned int fd_flags);
 
