@@ -6,6 +6,7 @@
 #   make check     checkpatch --strict over the kernel series and our C
 #   make patches   export build/linux (base..HEAD) to kernel/patches/
 #   make kernel    build the test kernel (kernel-debug: the debug one)
+#   make bench     what accounting costs: three kernels, tables, a chart
 #   make lib       libdmaheap, dmaheap and dmabuf-allocd for this machine
 #   make install   install them (PREFIX=/usr/local, DESTDIR=)
 
@@ -19,7 +20,7 @@ CC       := gcc
 CFLAGS   := -std=c11 -O2 -g -Wall -Wextra -Werror
 GUEST_CC := $(CC) -static -isystem $(HDRS)
 
-.PHONY: all demo test check patches kernel kernel-debug tree guest initramfs clean \
+.PHONY: all demo test bench check patches kernel kernel-debug tree guest initramfs clean \
 	lib install host-tests
 all: guest lib
 
@@ -42,6 +43,9 @@ demo:
 test:
 	@./tests/run
 
+bench:
+	@./bench/run
+
 # --- what goes into the VM ------------------------------------------------
 
 TOOLS := dmaheap dmabuf-top
@@ -57,6 +61,7 @@ GUEST_PROGS := \
 	$(GUEST)/usr/bin/dmabuf-lifecycle \
 	$(GUEST)/usr/bin/dmabuf-top-test \
 	$(GUEST)/usr/bin/dmabuf-top-bench \
+	$(GUEST)/usr/bin/dmabuf-bench \
 	$(addprefix $(GUEST)/usr/bin/,$(TOOLS))
 GUEST_SCRIPTS := $(patsubst tests/guest/%,$(GUEST)/tests/%,$(wildcard tests/guest/*)) \
 	$(GUEST)/demo/scenario
@@ -98,6 +103,11 @@ $(GUEST)/usr/bin/dmabuf-top-test: tests/top/dmabuf-top-test.c tests/common/json.
 $(GUEST)/usr/bin/dmabuf-top-bench: bench/top-snapshot.c $(HDRS)/linux/dma-heap.h
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(CFLAGS) -o $@ $<
+
+$(GUEST)/usr/bin/dmabuf-bench: $(filter-out bench/top-snapshot.c,$(wildcard bench/*.c)) \
+		bench/bench.h $(TEST_COMMON) $(GUEST_LIB)
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(CFLAGS) -Ilib -o $@ $(filter %.c,$^) $(GUEST_LIB)
 
 $(GUEST)/usr/bin/dmabuf-lifecycle: $(wildcard tests/stress/*.c tests/stress/*.h) \
 		$(TEST_COMMON) $(HDRS)/linux/dma-heap.h

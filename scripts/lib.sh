@@ -61,3 +61,66 @@ run_step() {
 	fi
 	return "$rc"
 }
+
+# Building another commit of build/linux (tests/bisect, bench/kernels).
+# kbuild records absolute paths of the sources and the output, so a build
+# stays valid only under the same paths: kbuild_at runs make in a private
+# mount namespace in which the worktree SRC and the output OUT are mounted
+# over build/linux and build/kernel (the real ones are not touched), and
+# then rebuilds only what differs from the normal kernel's build, which
+# kbuild_seed copied to OUT. That needs root (CAP_SYS_ADMIN); without it
+# (kbuild_same_paths fails) the build runs in SRC and OUT themselves, from
+# scratch, much slower.
+kbuild_same_paths() {
+	unshare -m sh -c 'mount --bind "$1" "$1"' sh "$BUILD" 2>/dev/null
+}
+
+# kbuild_seed SRC OUT: make OUT a copy of the normal kernel's build of
+# build/linux's HEAD, and check that commit out in the worktree SRC (made
+# if missing). When build/linux has no uncommitted changes that build
+# matches the worktree exactly, and making the worktree's files older than
+# its objects lets make see that; else make rebuilds, from ccache.
+kbuild_seed() {
+	local src=$1 out=$2
+	if [ ! -e "$src/.git" ]; then
+		rm -rf "$src"
+		git -C "$KSRC" worktree prune
+		git -C "$KSRC" worktree add -q --detach "$src" HEAD || return 1
+	fi
+	git -C "$src" checkout -q --force --detach "$(git -C "$KSRC" rev-parse HEAD)" ||
+		return 1
+	rm -rf "$out"
+	if ! kbuild_same_paths; then
+		mkdir -p "$out" && cp "$BUILD/kernel/.config" "$out/"
+		return
+	fi
+	cp -a "$BUILD/kernel" "$out" || return 1
+	if [ -z "$(git -C "$KSRC" status --porcelain --untracked-files=no)" ]; then
+		git -C "$src" ls-files -z |
+			(cd "$src" && xargs -0 touch -h -d 2000-01-01T00:00:00Z)
+	fi
+}
+
+# kbuild_at SRC OUT TARGET...: make TARGETs of the worktree SRC in OUT.
+kbuild_at() {
+	local src=$1 out=$2
+	shift 2
+	if ! kbuild_same_paths; then
+		make -C "$src" O="$out" -j"$(nproc)" \
+			CC="ccache gcc" HOSTCC="ccache gcc" "$@"
+		return
+	fi
+	unshare -m sh -c '
+		mount --bind "$1" "$2" && mount --bind "$3" "$4" || exit 1
+		shift 4
+		exec make "$@"' sh "$src" "$KSRC" "$out" "$BUILD/kernel" \
+		-C "$KSRC" O="$BUILD/kernel" -j"$(nproc)" \
+		CC="ccache gcc" HOSTCC="ccache gcc" "$@"
+}
+
+# kernel_id COMMIT: what makes a kernel image of build/linux's COMMIT the
+# one to reuse: its source tree and the config fragment it was built with.
+kernel_id() {
+	printf '%s %s\n' "$(git -C "$KSRC" rev-parse "$1^{tree}")" \
+		"$(sha1sum <"$TOP/kernel/config" | cut -d' ' -f1)"
+}
