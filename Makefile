@@ -104,10 +104,15 @@ $(GUEST)/usr/bin/dmabuf-top-bench: bench/top-snapshot.c $(HDRS)/linux/dma-heap.h
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(CFLAGS) -o $@ $<
 
-$(GUEST)/usr/bin/dmabuf-bench: $(filter-out bench/top-snapshot.c,$(wildcard bench/*.c)) \
+$(GUEST)/usr/bin/dmabuf-bench: $(filter-out bench/top-snapshot.c bench/insn-profile.c,$(wildcard bench/*.c)) \
 		bench/bench.h $(TEST_COMMON) $(GUEST_LIB)
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(CFLAGS) -Ilib -o $@ $(filter %.c,$^) $(GUEST_LIB)
+
+# bench/profile's QEMU plugin: instructions per kernel function
+$(BUILD)/host/insn-profile.so: bench/insn-profile.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -shared -fPIC -fvisibility=hidden -o $@ $<
 
 $(GUEST)/usr/bin/dmabuf-lifecycle: $(wildcard tests/stress/*.c tests/stress/*.h) \
 		$(TEST_COMMON) $(HDRS)/linux/dma-heap.h

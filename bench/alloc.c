@@ -130,3 +130,23 @@ void figures_depth(const struct bench *b)
 		fprintf(stderr, "dmabuf-bench: back to %s: %m\n", CG_BENCH);
 	close(heap_fd);
 }
+
+/*
+ * bench/profile's workload: @n allocations of 4 KiB from the system heap,
+ * each closed at once, charged to the caller or by pidfd. Nothing timed.
+ */
+int loop_alloc(const struct bench *b, long n, bool pidfd)
+{
+	struct alloc_ctx ctx = {
+		.len = 4096, .charge_pid_fd = pidfd ? b->client_pidfd : 0,
+	};
+	int ret = 0;
+
+	ctx.heap_fd = open_heap("system");
+	if (ctx.heap_fd < 0)
+		return -ENOENT;
+	while (n-- > 0 && !ret)
+		ret = alloc_close(&ctx);
+	close(ctx.heap_fd);
+	return ret;
+}

@@ -77,6 +77,9 @@ void figures_fdinfo(const struct bench *b);
 void figures_service(const struct bench *b);
 void figures_top(const struct bench *b, const char *procs);
 
+/* bench/profile's workload: @n times alloc+close 4 KiB; 0 or -errno */
+int loop_alloc(const struct bench *b, long n, bool pidfd);
+
 /* A buffer of @len bytes from @heap_fd charged as @charge_pid_fd says. */
 int bench_alloc(int heap_fd, size_t len, int charge_pid_fd);
 

@@ -4,6 +4,7 @@
  * bench/run (make bench), one "bench" line per figure on stdout (bench.h).
  *
  *   dmabuf-bench [--smoke] [--runs N] [--only GROUP,...] [--top PROCS,...]
+ *   dmabuf-bench --loop N [--pidfd]
  *
  * GROUPs: alloc, depth, xfer, fdinfo, service, top (all of them by
  * default). --top gives the process counts of the dmabuf-top snapshots
@@ -13,6 +14,10 @@
  * It runs on any kernel: charge_pid_fd figures need the series (they are
  * left out without it), and transfers or the service fail with the errno
  * the kernel gives. Exit status 1 if any figure failed, 2 on bad usage.
+ *
+ * --loop is bench/profile's workload: N allocations of 4 KiB from the
+ * system heap, each closed at once, charged to the caller (or with
+ * --pidfd to a child in another cgroup), nothing measured or printed.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -33,6 +38,7 @@ static const char *const groups[] = {
 static void usage(FILE *to)
 {
 	fprintf(to, "usage: dmabuf-bench [--smoke] [--runs N] [--only GROUP,...] [--top PROCS,...]\n"
+		"       dmabuf-bench --loop N [--pidfd]\n"
 		"GROUPs: alloc depth xfer fdinfo service top\n");
 }
 
@@ -76,12 +82,16 @@ int main(int argc, char **argv)
 		{ "runs", required_argument, NULL, 'r' },
 		{ "only", required_argument, NULL, 'o' },
 		{ "top", required_argument, NULL, 't' },
+		{ "loop", required_argument, NULL, 'l' },
+		{ "pidfd", no_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	struct bench b = { .runs = 7 };
 	const char *only = NULL, *top = "100,1000";
 	struct utsname uts;
+	bool pidfd = false;
+	long loop = -1;
 	char *end;
 	int c, ret;
 
@@ -109,6 +119,16 @@ int main(int argc, char **argv)
 		case 't':
 			top = optarg;
 			break;
+		case 'l':
+			loop = strtol(optarg, &end, 10);
+			if (*end || loop < 0) {
+				fprintf(stderr, "dmabuf-bench: --loop: a number of allocations\n");
+				return 2;
+			}
+			break;
+		case 'p':
+			pidfd = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -117,7 +137,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind < argc) {
+	if (optind < argc || (pidfd && loop < 0)) {
 		usage(stderr);
 		return 2;
 	}
@@ -139,6 +159,12 @@ int main(int argc, char **argv)
 				CG_CLIENT, strerror(-ret));
 			return 1;
 		}
+	}
+	if (loop >= 0) {
+		ret = loop_alloc(&b, loop, pidfd);
+		if (ret)
+			fprintf(stderr, "dmabuf-bench: --loop: %s\n", strerror(-ret));
+		return ret ? 1 : 0;
 	}
 	uname(&uts);
 	printf("# dmabuf-bench: Linux %s, charge_pid_fd %s, mem_accounting %s, %d runs%s\n",
