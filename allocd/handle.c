@@ -141,6 +141,19 @@ static int allocate(const struct dmabuf_allocd_request *req, int pidfd,
 	return buf;
 }
 
+/*
+ * The requester's cgroup into @d, for the log and the forward policy, read
+ * once and only when needed: reading it through procfs costs more than
+ * the allocation (three files), and a quiet daemon's successful requests
+ * need it neither for a log line nor, unless forwarded, for a decision.
+ */
+static void peer_cgroup_of(const struct peer_id *who, char *cgroup,
+			   size_t size, struct log_decision *d)
+{
+	if (!d->cgroup && !peer_cgroup(who->pidfd, cgroup, size))
+		d->cgroup = cgroup;
+}
+
 int handle_packet(const struct allocd_config *cfg, const struct peer_id *who,
 		  const void *pkt, size_t len, int msg_flags,
 		  const int *fds, unsigned int nfds,
@@ -153,11 +166,10 @@ int handle_packet(const struct allocd_config *cfg, const struct peer_id *who,
 	int status;
 
 	*buf = -1;
-	if (!peer_cgroup(who->pidfd, cgroup, sizeof(cgroup)))
-		d.cgroup = cgroup;
 	status = request_decode(pkt, len, msg_flags, nfds, cfg->max_size,
 				&req, &d.reason);
 	if (status == REQUEST_CLOSE) {
+		peer_cgroup_of(who, cgroup, sizeof(cgroup), &d);
 		log_refused(who->pid, who->uid, d.cgroup, d.reason);
 		return REQUEST_CLOSE;
 	}
@@ -168,9 +180,11 @@ int handle_packet(const struct allocd_config *cfg, const struct peer_id *who,
 		d.name = req.name;
 		d.size = req.len;
 	}
-	if (!status && (req.flags & DMABUF_ALLOCD_FOR_PIDFD))
+	if (!status && (req.flags & DMABUF_ALLOCD_FOR_PIDFD)) {
+		peer_cgroup_of(who, cgroup, sizeof(cgroup), &d);
 		status = check_forward(cfg, who, d.cgroup, fds[0], &d,
 				       for_cgroup, sizeof(for_cgroup));
+	}
 	if (!status) {
 		status = allocate(&req, d.for_pid ? fds[0] : who->pidfd,
 				  d.for_pid != LOG_FOR_SELF, &info, &d);
@@ -182,7 +196,10 @@ int handle_packet(const struct allocd_config *cfg, const struct peer_id *who,
 	d.status = status;
 	request_reply(rep, req.seq, status, status ? 0 : info.size,
 		      status ? 0 : info.cgroup_id);
-	log_decision(&d);
+	if (log_decision_wanted(&d)) {
+		peer_cgroup_of(who, cgroup, sizeof(cgroup), &d);
+		log_decision(&d);
+	}
 	return 0;
 }
 

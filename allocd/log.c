@@ -208,12 +208,17 @@ size_t log_format_decision(char *buf, size_t size,
 	return l.len;
 }
 
+bool log_decision_wanted(const struct log_decision *d)
+{
+	return !log_quiet || d->status;
+}
+
 void log_decision(const struct log_decision *d)
 {
 	char buf[LOG_LINE_MAX];
 	size_t len;
 
-	if (log_quiet && !d->status)
+	if (!log_decision_wanted(d))
 		return;
 	len = log_format_decision(buf, sizeof(buf), d);
 	emit(buf, len);

@@ -63,6 +63,9 @@ __printf(1, 2) void log_error(const char *fmt, ...);
 size_t log_format_decision(char *buf, size_t size,
 			   const struct log_decision *d);
 
+/* Whether log_decision() would print @d: not when quiet and it succeeded */
+bool log_decision_wanted(const struct log_decision *d);
+
 /* log_decision - log @d: an error unless @d->status is 0 */
 void log_decision(const struct log_decision *d);
 
