@@ -8,9 +8,13 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <grp.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bench.h"
+#include "../tests/common/cgroup.h"
 
 struct alloc_ctx {
 	int heap_fd;
@@ -42,7 +46,12 @@ static int open_heap(const char *heap)
 	return fd;
 }
 
-/* The system heap and the CMA heap ("reserved", the cma= area). */
+static void figures_delegated(const struct bench *b);
+
+/*
+ * The system heap and the CMA heap ("reserved", the cma= area); then, on
+ * the series, charge_pid_fd from a delegated, unprivileged caller.
+ */
 void figures_alloc(const struct bench *b)
 {
 	static const char *const heaps[] = { "system", "reserved" };
@@ -82,6 +91,93 @@ void figures_alloc(const struct bench *b)
 		bench_measure(b, fig, n);
 		close(heap_fd);
 	}
+	if (b->charge_pid_fd)
+		figures_delegated(b);
+}
+
+/*
+ * charge_pid_fd from a caller without CAP_SYS_RESOURCE, whose authority
+ * over the client's cgroup comes from a delegated subtree: uid
+ * DELEGATE_UID owns the subtree's cgroup.procs files, its own cgroup's and
+ * the client's. The permission check then reads them under cgroup_mutex
+ * (cgroup_may_migrate_to()), which the capability skips. Against the same
+ * unprivileged caller charging itself.
+ */
+#define CG_DELEGATED	CG_ROOT "/bench-delegated"
+#define DELEGATE_UID	1000
+
+static int delegate(const char *cgroup)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", cgroup);
+	if ((mkdir(cgroup, 0755) && errno != EEXIST) ||
+	    chown(cgroup, DELEGATE_UID, DELEGATE_UID) ||
+	    chown(path, DELEGATE_UID, DELEGATE_UID))
+		return -errno;
+	return 0;
+}
+
+static void figures_delegated(const struct bench *b)
+{
+	static const size_t sizes[] = { 4096, 1 << 20 };
+	struct alloc_ctx ctx[4];
+	struct figure fig[4];
+	int client, heap_fd, i, n = 0, ret, status;
+	pid_t pid;
+
+	for (i = 0; i < 2; i++) {
+		int charge;
+
+		for (charge = 0; charge < 2; charge++, n++) {
+			ctx[n] = (struct alloc_ctx){ .len = sizes[i] };
+			fig[n] = (struct figure){
+				.group = "alloc", .op = alloc_close,
+				.ctx = &ctx[n], .ops = bench_ops(b, sizes[i]),
+			};
+			snprintf(fig[n].params, sizeof(fig[n].params),
+				 "heap=system size=%zu charge=%s", sizes[i],
+				 charge ? "delegated-pidfd" : "delegated-caller");
+		}
+	}
+	ret = delegate(CG_DELEGATED);
+	if (!ret)
+		ret = cg_write_file(CG_DELEGATED "/cgroup.subtree_control", "+memory");
+	if (!ret)
+		ret = delegate(CG_DELEGATED "/caller");
+	if (!ret)
+		ret = delegate(CG_DELEGATED "/client");
+	if (!ret)
+		ret = spawn_sleeper(CG_DELEGATED "/client", &client);
+	heap_fd = ret ? -1 : open_heap("system");
+	if (!ret && heap_fd < 0)
+		ret = -ENOENT;
+	if (ret) {
+		for (i = 0; i < n; i++)
+			bench_error(&fig[i], ret);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		ctx[i].heap_fd = heap_fd;
+		ctx[i].charge_pid_fd = i % 2 ? client : 0;
+	}
+	fflush(stdout);
+	pid = fork();
+	if (!pid) {
+		/* setuid() from root drops every capability */
+		if (cg_enter(CG_DELEGATED "/caller") || setgroups(0, NULL) ||
+		    setgid(DELEGATE_UID) || setuid(DELEGATE_UID)) {
+			for (i = 0; i < n; i++)
+				bench_error(&fig[i], errno);
+			_exit(1);
+		}
+		bench_measure(b, fig, n);
+		_exit(bench_failed);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || status)
+		bench_failed = true;
+	close(heap_fd);
+	close(client);
 }
 
 /*
