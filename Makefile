@@ -58,6 +58,7 @@ GUEST_PROGS := \
 	$(GUEST)/selftests/test_memcontrol \
 	$(GUEST)/usr/bin/dmabuf-fuzz \
 	$(GUEST)/usr/bin/dmabuf-hops \
+	$(GUEST)/usr/bin/dmabuf-stock-limit \
 	$(GUEST)/usr/bin/dmabuf-lifecycle \
 	$(GUEST)/usr/bin/dmabuf-top-test \
 	$(GUEST)/usr/bin/dmabuf-top-bench \
@@ -91,6 +92,11 @@ $(GUEST)/usr/bin/dmabuf-fuzz: tests/fuzz/dmabuf-fuzz.c $(TEST_COMMON) $(HDRS)/li
 	$(GUEST_CC) $(CFLAGS) -pthread -o $@ $(filter %.c,$^)
 
 $(GUEST)/usr/bin/dmabuf-hops: tests/e2e/dmabuf-hops.c $(FDPASS) $(TAP) $(TEST_COMMON) \
+		$(HDRS)/linux/dma-heap.h
+	@mkdir -p $(@D)
+	$(GUEST_CC) $(CFLAGS) -o $@ $(filter %.c,$^)
+
+$(GUEST)/usr/bin/dmabuf-stock-limit: tests/e2e/stock-limit.c $(TAP) $(TEST_COMMON) \
 		$(HDRS)/linux/dma-heap.h
 	@mkdir -p $(@D)
 	$(GUEST_CC) $(CFLAGS) -o $@ $(filter %.c,$^)

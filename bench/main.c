@@ -154,6 +154,9 @@ int main(int argc, char **argv)
 	b.accounting = dmabuf_accounting();
 	if (b.charge_pid_fd) {
 		ret = spawn_sleeper(CG_CLIENT, &b.client_pidfd);
+		/* charge_pid_fd 0 would mean the caller: never a client's */
+		if (!ret && !b.client_pidfd)
+			ret = -EBADF;
 		if (ret) {
 			fprintf(stderr, "dmabuf-bench: a client in %s: %s\n",
 				CG_CLIENT, strerror(-ret));
@@ -161,6 +164,10 @@ int main(int argc, char **argv)
 		}
 	}
 	if (loop >= 0) {
+		if (pidfd && !b.charge_pid_fd) {
+			fprintf(stderr, "dmabuf-bench: --pidfd: this kernel has no charge_pid_fd\n");
+			return 1;
+		}
 		ret = loop_alloc(&b, loop, pidfd);
 		if (ret)
 			fprintf(stderr, "dmabuf-bench: --loop: %s\n", strerror(-ret));

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * dmabuf-bench: DMA_BUF_IOCTL_XFER_CHARGE alone, by size, to a pidfd and
- * to a cgroup fd. Each operation moves the buffer's whole charge between
- * two cgroups, to and fro, so none is a transfer to where it already is.
+ * to a cgroup fd. Each figure has a buffer of its own, charged first to
+ * this program's cgroup; each operation moves its whole charge to the
+ * other of two cgroups, to and fro, so none is a transfer to where it
+ * already is (which the kernel answers without charging anything).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -15,6 +17,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "../tests/common/cgroup.h"
 
 #define CG_XFER_A	CG_ROOT "/bench-xfer-a"
 #define CG_XFER_B	CG_ROOT "/bench-xfer-b"
@@ -56,6 +59,25 @@ static int targets(int pidfd[2], int dirfd[2])
 	return 0;
 }
 
+/*
+ * Every charge was moved, not answered "already there": after the
+ * warm-up and the runs each buffer sits in one of the two cgroups, so
+ * together they hold them all. Else the figures timed something else.
+ */
+static void check_moved(const struct xfer_ctx *ctx, int n)
+{
+	long want = 0, got = cg_dmabuf(CG_XFER_A) + cg_dmabuf(CG_XFER_B);
+	int i;
+
+	for (i = 0; i < n; i++)
+		want += lseek(ctx[i].buf, 0, SEEK_END);
+	if (got != want) {
+		fprintf(stderr, "dmabuf-bench: xfer: %ld bytes charged to the targets, not %ld\n",
+			got, want);
+		bench_failed = true;
+	}
+}
+
 void figures_xfer(const struct bench *b)
 {
 	struct xfer_ctx ctx[2 * 5];
@@ -67,9 +89,9 @@ void figures_xfer(const struct bench *b)
 	if (!ret && heap_fd < 0)
 		ret = -errno;
 	for (i = 0; i < bench_nr_sizes; i++) {
-		int buf = ret ? ret : bench_alloc(heap_fd, bench_sizes[i], 0);
+		for (t = 0; t < 2; t++) {
+			int buf = ret ? ret : bench_alloc(heap_fd, bench_sizes[i], 0);
 
-		for (t = 0; t < 2; t++, n++) {
 			ctx[n] = (struct xfer_ctx){
 				.buf = buf,
 				.target = { t ? dirfd[0] : pidfd[0],
@@ -85,12 +107,13 @@ void figures_xfer(const struct bench *b)
 				 t ? "cgroup" : "pidfd");
 			if (buf < 0)
 				bench_error(&fig[n], buf);
+			else
+				n++;
 		}
-		if (buf < 0)
-			n -= 2;
 	}
 	bench_measure(b, fig, n);
-	for (i = 0; i < n; i += 2)
+	check_moved(ctx, n);
+	for (i = 0; i < n; i++)
 		close(ctx[i].buf);
 	if (heap_fd >= 0)
 		close(heap_fd);
