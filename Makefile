@@ -116,7 +116,7 @@ $(GUEST)/usr/bin/dmabuf-bench: $(filter-out bench/top-snapshot.c bench/insn-prof
 	$(GUEST_CC) $(CFLAGS) -Ilib -o $@ $(filter %.c,$^) $(GUEST_LIB)
 
 # bench/profile's QEMU plugin: instructions per kernel function
-$(BUILD)/host/insn-profile.so: bench/insn-profile.c
+$(BUILD)/host/insn-profile.so: bench/insn-profile.c bench/qemu-plugin-v1.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -shared -fPIC -fvisibility=hidden -o $@ $<
 

@@ -60,7 +60,7 @@ void figures_alloc(const struct bench *b)
 	unsigned int h;
 	int i, n;
 
-	for (h = 0; h < sizeof(heaps) / sizeof(heaps[0]); h++) {
+	for (h = 0; h < ARRAY_SIZE(heaps); h++) {
 		int heap_fd = open_heap(heaps[h]);
 
 		if (heap_fd < 0)
@@ -199,7 +199,7 @@ void figures_depth(const struct bench *b)
 	heap_fd = open_heap("system");
 	if (heap_fd < 0)
 		return;
-	for (d = 0; d < sizeof(depths) / sizeof(depths[0]); d++) {
+	for (d = 0; d < ARRAY_SIZE(depths); d++) {
 		for (i = 0; i < 2; i++) {
 			ctx[i] = (struct alloc_ctx){
 				.heap_fd = heap_fd, .len = sizes[i],

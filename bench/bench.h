@@ -18,6 +18,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
 struct bench {
 	int runs;		/* runs per figure, for the median */
 	bool smoke;		/* one run of one operation: "does it work" */

@@ -13,10 +13,8 @@
  * every run.
  *
  * Debian's QEMU is built with plugin support but ships neither plugins
- * nor their header: the few calls used here are declared below, as QEMU
- * 7.2's plugin API (version 1) defines them.
+ * nor their header: qemu-plugin-v1.h declares the few calls used here.
  */
-#include <inttypes.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -24,44 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* --- QEMU's plugin API, the part this plugin uses ----------------------- */
-typedef uint64_t qemu_plugin_id_t;
-struct qemu_plugin_tb;
-typedef struct {
-	const char *target_name;
-	struct {
-		int min;
-		int cur;
-	} version;
-	bool system_emulation;
-	union {
-		struct {
-			int smp_vcpus;
-			int max_vcpus;
-		} system;
-	};
-} qemu_info_t;
-enum qemu_plugin_op { QEMU_PLUGIN_INLINE_ADD_U64 };
-typedef void (*qemu_plugin_vcpu_tb_trans_cb_t)(qemu_plugin_id_t id,
-					       struct qemu_plugin_tb *tb);
-typedef void (*qemu_plugin_udata_cb_t)(qemu_plugin_id_t id, void *userdata);
-
-void qemu_plugin_register_vcpu_tb_trans_cb(qemu_plugin_id_t id,
-					   qemu_plugin_vcpu_tb_trans_cb_t cb);
-void qemu_plugin_register_vcpu_tb_exec_inline(struct qemu_plugin_tb *tb,
-					      enum qemu_plugin_op op,
-					      void *ptr, uint64_t imm);
-void qemu_plugin_register_atexit_cb(qemu_plugin_id_t id,
-				    qemu_plugin_udata_cb_t cb, void *userdata);
-size_t qemu_plugin_tb_n_insns(const struct qemu_plugin_tb *tb);
-uint64_t qemu_plugin_tb_vaddr(const struct qemu_plugin_tb *tb);
-
-#define PLUGIN_EXPORT __attribute__((visibility("default")))
-PLUGIN_EXPORT int qemu_plugin_version = 1;
-PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
-				      const qemu_info_t *info,
-				      int argc, char **argv);
-/* ------------------------------------------------------------------------ */
+#include "qemu-plugin-v1.h"
 
 /* The x86-64 kernel's half of the address space */
 #define KERNEL_START 0xffff800000000000ULL
@@ -134,7 +95,8 @@ static void at_exit(qemu_plugin_id_t id, void *userdata)
 		for (j = i; j < nr_blocks && blocks[j]->vaddr == blocks[i]->vaddr; j++)
 			sum += blocks[j]->insns;
 		if (sum)
-			fprintf(f, "%" PRIx64 " %" PRIu64 "\n", blocks[i]->vaddr, sum);
+			fprintf(f, "%llx %llu\n", (unsigned long long)blocks[i]->vaddr,
+				(unsigned long long)sum);
 		i = j;
 	}
 	fclose(f);

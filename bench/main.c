@@ -35,11 +35,12 @@ static const char *const groups[] = {
 	"alloc", "depth", "xfer", "fdinfo", "service", "top",
 };
 
-static void usage(FILE *to)
+static void print_usage(FILE *to)
 {
-	fprintf(to, "usage: dmabuf-bench [--smoke] [--runs N] [--only GROUP,...] [--top PROCS,...]\n"
-		"       dmabuf-bench --loop N [--pidfd]\n"
-		"GROUPs: alloc depth xfer fdinfo service top\n");
+	fputs("usage: dmabuf-bench [--smoke] [--runs N] [--only GROUP,...]\n"
+	      "                    [--top PROCS,...]\n"
+	      "       dmabuf-bench --loop N [--pidfd]\n"
+	      "GROUPs: alloc depth xfer fdinfo service top\n", to);
 }
 
 /* Whether @group is in the comma-separated @list (NULL: every group). */
@@ -61,15 +62,15 @@ static bool wanted(const char *list, const char *group)
 static bool valid_list(const char *list)
 {
 	char *copy = strdup(list), *save = NULL, *g;
-	bool ok = copy != NULL;
+	bool ok = copy;
 	unsigned int i;
 
 	for (g = strtok_r(copy, ",", &save); ok && g;
 	     g = strtok_r(NULL, ",", &save)) {
-		for (i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
+		for (i = 0; i < ARRAY_SIZE(groups); i++)
 			if (!strcmp(g, groups[i]))
 				break;
-		ok = i < sizeof(groups) / sizeof(groups[0]);
+		ok = i < ARRAY_SIZE(groups);
 	}
 	free(copy);
 	return ok;
@@ -111,7 +112,7 @@ int main(int argc, char **argv)
 			if (!valid_list(optarg)) {
 				fprintf(stderr, "dmabuf-bench: --only: not a list of groups: %s\n",
 					optarg);
-				usage(stderr);
+				print_usage(stderr);
 				return 2;
 			}
 			only = optarg;
@@ -130,15 +131,15 @@ int main(int argc, char **argv)
 			pidfd = true;
 			break;
 		case 'h':
-			usage(stdout);
+			print_usage(stdout);
 			return 0;
 		default:
-			usage(stderr);
+			print_usage(stderr);
 			return 2;
 		}
 	}
 	if (optind < argc || (pidfd && loop < 0)) {
-		usage(stderr);
+		print_usage(stderr);
 		return 2;
 	}
 	if (b.smoke)
@@ -165,7 +166,8 @@ int main(int argc, char **argv)
 	}
 	if (loop >= 0) {
 		if (pidfd && !b.charge_pid_fd) {
-			fprintf(stderr, "dmabuf-bench: --pidfd: this kernel has no charge_pid_fd\n");
+			fputs("dmabuf-bench: --pidfd: this kernel has no charge_pid_fd\n",
+			      stderr);
 			return 1;
 		}
 		ret = loop_alloc(&b, loop, pidfd);

@@ -15,7 +15,8 @@
 const size_t bench_sizes[] = {
 	4096, 65536, 1 << 20, 16 << 20, 64 << 20,
 };
-const int bench_nr_sizes = sizeof(bench_sizes) / sizeof(bench_sizes[0]);
+
+const int bench_nr_sizes = ARRAY_SIZE(bench_sizes);
 
 static double now_ns(void)
 {

@@ -29,6 +29,7 @@
 #include <fcntl.h>
 #include <linux/dma-buf.h>
 #include <sched.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,9 +52,9 @@
 
 /* What the helpers on CPU 0 and the test on CPU 1 share: no syscalls */
 struct shared {
-	volatile int client_ready;	/* the client is in CG_LIMITED */
-	volatile int set_max;		/* the writer may write memory.max */
-	volatile int max_set;		/* 1 written, -errno failed */
+	atomic_int client_ready;	/* the client is in CG_LIMITED */
+	atomic_int set_max;		/* the writer may write memory.max */
+	atomic_int max_set;		/* 1 written, -errno failed */
 };
 
 static int pin(int cpu)
@@ -97,13 +98,14 @@ static pid_t helper(struct shared *sh, bool writer)
 	if (!writer) {
 		if (cg_write_file(CG_LIMITED "/cgroup.procs", "0"))
 			_exit(1);
-		sh->client_ready = 1;
+		atomic_store(&sh->client_ready, 1);
 		for (;;)
 			pause();
 	}
-	while (!sh->set_max)
+	while (!atomic_load(&sh->set_max))
 		usleep(1000);
-	sh->max_set = cg_write_file(CG_LIMITED "/memory.max", "131072") ?: 1;
+	atomic_store(&sh->max_set,
+		     cg_write_file(CG_LIMITED "/memory.max", "131072") ?: 1);
 	_exit(0);
 }
 
@@ -129,8 +131,9 @@ int main(void)
 	long before;
 
 	if (!isolated_cpu1() || !dmabuf_accounting()) {
-		printf("1..0 # SKIP needs two CPUs online (%ld here), CPU 1 isolated (isolcpus=domain,1) and dma_heap.mem_accounting=1\n",
-		       sysconf(_SC_NPROCESSORS_ONLN));
+		printf("1..0 # SKIP needs two CPUs online (%ld here), CPU 1 isolated %s\n",
+		       sysconf(_SC_NPROCESSORS_ONLN),
+		       "(isolcpus=domain,1) and dma_heap.mem_accounting=1");
 		return 4;
 	}
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
@@ -146,7 +149,7 @@ int main(void)
 	dir = open(CG_LIMITED, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	client = helper(sh, false);
 	writer = helper(sh, true);
-	while (!sh->client_ready)
+	while (!atomic_load(&sh->client_ready))
 		sched_yield();
 	pidfd = syscall(SYS_pidfd_open, client, 0);
 
@@ -155,20 +158,22 @@ int main(void)
 	big = alloc(heap, 48 * PAGE, 0);
 	small = alloc(heap, PAGE, pidfd);
 	kill(client, SIGKILL);
-	sh->set_max = 1;
-	while (!sh->max_set)
+	atomic_store(&sh->set_max, 1);
+	while (!atomic_load(&sh->max_set))
 		sched_yield();
 	xfer.target_fd = dir;
 	ret = ioctl(big, DMA_BUF_IOCTL_XFER_CHARGE, &xfer) ? errno : 0;
 
 	check(big >= 0, "a 48-page buffer, charged to the test's cgroup");
-	check(small >= 0, "a 4 KiB buffer charged to a client in \"limited\" (its stock: 63 pages)");
-	check(sh->max_set == 1, "memory.max of \"limited\" set to 32 pages, from CPU 0");
+	check(small >= 0,
+	      "a 4 KiB buffer charged to a client in \"limited\" (its stock: 63 pages)");
+	check(atomic_load(&sh->max_set) == 1,
+	      "memory.max of \"limited\" set to 32 pages, from CPU 0");
 	check(ret == ENOMEM,
 	      "moving 48 pages to a 32-page memory.max fails at once (%s), stock or not",
 	      ret ? strerror(ret) : "it succeeded");
-	check(events_max() == before + 1, "one \"max\" event in \"limited\" (%ld before, %ld after)",
-	      before, events_max());
+	check(events_max() == before + 1,
+	      "one \"max\" event in \"limited\" (%ld before, %ld after)", before, events_max());
 	check(cg_dmabuf(CG_SELF) == 48 * PAGE && cg_dmabuf(CG_LIMITED) == PAGE,
 	      "the 48 pages stay charged to the test's cgroup, the 4 KiB to \"limited\"");
 
