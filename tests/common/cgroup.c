@@ -49,6 +49,18 @@ long cg_dmabuf(const char *cgroup)
 	return p ? atol(p + strlen("\ndmabuf ")) : -1;
 }
 
+bool cg_dmabuf_settles(const char *cgroup, long expect)
+{
+	int i;
+
+	for (i = 0; i < 500; i++) {
+		if (cg_dmabuf(cgroup) == expect)
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
 int cg_memory_current(const char *cgroup, unsigned long long *bytes)
 {
 	char path[256], buf[32], *end;

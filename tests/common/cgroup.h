@@ -41,6 +41,13 @@ ssize_t cg_read_file(const char *path, char *buf, size_t size);
 /* The "dmabuf" key of @cgroup's memory.stat in bytes, or -1. */
 long cg_dmabuf(const char *cgroup);
 
+/*
+ * Whether @cgroup's "dmabuf" reads @expect within 5 s. memory.stat is
+ * flushed lazily: a change smaller than 64 pages per online CPU shows
+ * only after the periodic flush (every 2 s) or a larger change.
+ */
+bool cg_dmabuf_settles(const char *cgroup, long expect);
+
 /* @cgroup's memory.current in @bytes: 0, or -1 if it cannot be read. */
 int cg_memory_current(const char *cgroup, unsigned long long *bytes);
 

@@ -11,16 +11,22 @@
  * 32-page memory.max. Needs CPU 1 isolated (isolcpus=domain,1), two CPUs,
  * dma_heap.mem_accounting=1 and the series (tests/run boots it so).
  *
- * On CPU 1, with nothing on it that could take the stock over:
- * 1. a 48-page buffer is allocated, charged to the test's own cgroup;
- * 2. a 4 KiB buffer is charged to a client in cgroup "limited", which
- *    leaves 63 pages of "limited" in CPU 1's stock; the client is killed;
- * 3. a helper on CPU 0 sets limited's memory.max to 32 pages;
+ * The test runs on CPU 1, where nothing else runs:
+ * 1. it allocates a 48-page buffer, charged to its cgroup "stock-self";
+ * 2. it moves itself to cgroup "limited" and allocates a 4 KiB buffer
+ *    there: the charge leaves about 63 pages of "limited" in CPU 1's
+ *    stock, and every kernel object allocated afterwards is charged to
+ *    "limited" too, from the same stock, so nothing takes the stock over;
+ * 3. a helper on CPU 0 sets limited's memory.max to 32 pages, and reads
+ *    memory.current: still over 48 pages, as CPU 1's stock was not
+ *    drained (else the test proves nothing, and says so);
  * 4. moving the 48-page buffer's charge to "limited" must fail with
  *    ENOMEM and count a "max" event there, its charge staying put.
- * Every step between 2 and 4 avoids allocating kernel memory on CPU 1,
- * which would charge the test's cgroup and take the stock over: the
- * helpers are forked before, and signal through shared memory.
+ * Between 2 and 4 the test makes no system call but sched_yield() and the
+ * transfer: the helper is forked before and they signal through shared
+ * memory. The test sets its oom_score_adj to -1000 so that lowering the
+ * limit below its cgroup's usage does not kill it, and the helper lifts
+ * the limit again once the transfer is done.
  *
  * TAP on stdout.
  */
@@ -30,14 +36,12 @@
 #include <linux/dma-buf.h>
 #include <sched.h>
 #include <stdatomic.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -50,11 +54,13 @@
 #define CG_LIMITED	"/sys/fs/cgroup/stock-limited"
 #define PAGE		4096
 
-/* What the helpers on CPU 0 and the test on CPU 1 share: no syscalls */
+/* What the writer on CPU 0 and the test on CPU 1 share: no syscalls */
 struct shared {
-	atomic_int client_ready;	/* the client is in CG_LIMITED */
 	atomic_int set_max;		/* the writer may write memory.max */
 	atomic_int max_set;		/* 1 written, -errno failed */
+	atomic_llong current;		/* limited's memory.current after it */
+	atomic_int moved;		/* the test has tried its transfer */
+	atomic_int max_reset;		/* memory.max is "max" again */
 };
 
 static int pin(int cpu)
@@ -76,36 +82,42 @@ static long events_max(void)
 	return p ? strtol(p + 5, NULL, 10) : -1;
 }
 
-static int alloc(int heap, size_t len, int charge_pid_fd)
+static int alloc(int heap, size_t len)
 {
 	struct dma_heap_allocation_data data = {
 		.len = len, .fd_flags = O_RDWR | O_CLOEXEC,
-		.charge_pid_fd = charge_pid_fd,
 	};
 
 	return ioctl(heap, DMA_HEAP_IOCTL_ALLOC, &data) ? -errno : (int)data.fd;
 }
 
-/* A child on CPU 0: the client in CG_LIMITED, or memory.max's writer. */
-static pid_t helper(struct shared *sh, bool writer)
+/* memory.max's writer, on CPU 0: it also reads limited's memory.current. */
+static pid_t writer(struct shared *sh)
 {
+	unsigned long long current = 0;
 	pid_t pid = fork();
+	int ret;
 
 	if (pid)
 		return pid;
 	if (pin(0))
 		_exit(1);
-	if (!writer) {
-		if (cg_write_file(CG_LIMITED "/cgroup.procs", "0"))
-			_exit(1);
-		atomic_store(&sh->client_ready, 1);
-		for (;;)
-			pause();
-	}
 	while (!atomic_load(&sh->set_max))
 		usleep(1000);
-	atomic_store(&sh->max_set,
-		     cg_write_file(CG_LIMITED "/memory.max", "131072") ?: 1);
+	ret = cg_write_file(CG_LIMITED "/memory.max", "131072");
+	if (!ret && cg_memory_current(CG_LIMITED, &current))
+		ret = -EIO;
+	atomic_store(&sh->current, current);
+	atomic_store(&sh->max_set, ret ?: 1);
+	/*
+	 * Over its limit, "limited" charges nothing that its stock does not
+	 * cover: the test's next page fault would find no one to OOM-kill
+	 * (it is -1000) and retry forever. Lift the limit first.
+	 */
+	while (!atomic_load(&sh->moved))
+		usleep(1000);
+	cg_write_file(CG_LIMITED "/memory.max", "max");
+	atomic_store(&sh->max_reset, 1);
 	_exit(0);
 }
 
@@ -125,10 +137,11 @@ static bool isolated_cpu1(void)
 int main(void)
 {
 	struct dma_buf_xfer_charge xfer = { .flags = DMA_BUF_XFER_CHARGE_CGROUP };
-	int heap, big, small, pidfd, dir, ret;
-	pid_t client, writer;
+	int heap, big, small, dir, moved, ret;
 	struct shared *sh;
+	bool settled;
 	long before;
+	pid_t pid;
 
 	if (!isolated_cpu1() || !dmabuf_accounting()) {
 		printf("1..0 # SKIP needs two CPUs online (%ld here), CPU 1 isolated %s\n",
@@ -142,44 +155,47 @@ int main(void)
 	if (sh == MAP_FAILED || heap < 0 ||
 	    (mkdir(CG_SELF, 0755) && errno != EEXIST) ||
 	    (mkdir(CG_LIMITED, 0755) && errno != EEXIST) ||
+	    cg_write_file("/proc/self/oom_score_adj", "-1000") ||
 	    cg_write_file(CG_SELF "/cgroup.procs", "0") || pin(1)) {
 		printf("1..0 # SKIP setup: %s\n", strerror(errno));
 		return 4;
 	}
 	dir = open(CG_LIMITED, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	client = helper(sh, false);
-	writer = helper(sh, true);
-	while (!atomic_load(&sh->client_ready))
-		sched_yield();
-	pidfd = syscall(SYS_pidfd_open, client, 0);
-
-	/* From here to the transfer: no file opened, nothing printed. */
+	pid = writer(sh);
 	before = events_max();
-	big = alloc(heap, 48 * PAGE, 0);
-	small = alloc(heap, PAGE, pidfd);
-	kill(client, SIGKILL);
+	big = alloc(heap, 48 * PAGE);
+	moved = cg_write_file(CG_LIMITED "/cgroup.procs", "0");
+
+	/* From here to the transfer: nothing but the allocation and yields. */
+	small = alloc(heap, PAGE);
 	atomic_store(&sh->set_max, 1);
 	while (!atomic_load(&sh->max_set))
 		sched_yield();
 	xfer.target_fd = dir;
 	ret = ioctl(big, DMA_BUF_IOCTL_XFER_CHARGE, &xfer) ? errno : 0;
+	atomic_store(&sh->moved, 1);
+	while (!atomic_load(&sh->max_reset))
+		sched_yield();
 
-	check(big >= 0, "a 48-page buffer, charged to the test's cgroup");
-	check(small >= 0,
-	      "a 4 KiB buffer charged to a client in \"limited\" (its stock: 63 pages)");
+	check(big >= 0, "a 48-page buffer, charged to \"stock-self\"");
+	check(!moved && small >= 0,
+	      "the test moved to \"limited\" and allocated 4 KiB there (its stock: 63 pages)");
 	check(atomic_load(&sh->max_set) == 1,
 	      "memory.max of \"limited\" set to 32 pages, from CPU 0");
+	check(atomic_load(&sh->current) > 48 * PAGE,
+	      "limited's memory.current after it: %lld KiB, CPU 1's stock still charged",
+	      (long long)atomic_load(&sh->current) / 1024);
 	check(ret == ENOMEM,
 	      "moving 48 pages to a 32-page memory.max fails at once (%s), stock or not",
 	      ret ? strerror(ret) : "it succeeded");
 	check(events_max() == before + 1,
 	      "one \"max\" event in \"limited\" (%ld before, %ld after)", before, events_max());
-	check(cg_dmabuf(CG_SELF) == 48 * PAGE && cg_dmabuf(CG_LIMITED) == PAGE,
-	      "the 48 pages stay charged to the test's cgroup, the 4 KiB to \"limited\"");
+	settled = cg_dmabuf_settles(CG_SELF, 48 * PAGE) &&
+		  cg_dmabuf_settles(CG_LIMITED, PAGE);
+	check(settled, "the 48 pages stay charged to \"stock-self\", the 4 KiB to \"limited\"");
 
 	close(big);
 	close(small);
-	waitpid(client, NULL, 0);
-	waitpid(writer, NULL, 0);
+	waitpid(pid, NULL, 0);
 	return tap_done();
 }
