@@ -134,8 +134,14 @@ static void serve(int ctl)
 	}
 }
 
+/*
+ * Returns once the client is in @cgroup with @uid: a test that names it
+ * to the service right away must not find it still in the test's cgroup,
+ * as root (with two CPUs, the parent runs on while the child sets up).
+ */
 int client_start(struct client *c, const char *cgroup, uid_t uid)
 {
+	char ready = 0;
 	int sv[2];
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
@@ -145,14 +151,23 @@ int client_start(struct client *c, const char *cgroup, uid_t uid)
 		close(sv[0]);
 		if (cg_enter(cgroup) ||
 		    (uid && (setgroups(0, NULL) || setresgid(uid, uid, uid) ||
-			     setresuid(uid, uid, uid))))
+			     setresuid(uid, uid, uid))) ||
+		    send(sv[1], "r", 1, 0) != 1)
 			_exit(1);
 		serve(sv[1]);
 		_exit(0);
 	}
 	close(sv[1]);
 	c->ctl = sv[0];
-	return c->pid > 0 ? 0 : -1;
+	if (c->pid < 0) {
+		close(c->ctl);
+		return -1;
+	}
+	if (recv(c->ctl, &ready, 1, 0) != 1 || ready != 'r') {
+		client_stop(c);
+		return -1;
+	}
+	return 0;
 }
 
 void client_do(struct client *c, const struct order *o, struct outcome *out)
