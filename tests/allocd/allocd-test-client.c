@@ -141,6 +141,7 @@ static void serve(int ctl)
  */
 int client_start(struct client *c, const char *cgroup, uid_t uid)
 {
+	struct timeval tv = { .tv_sec = 30 };
 	char ready = 0;
 	int sv[2];
 
@@ -163,6 +164,7 @@ int client_start(struct client *c, const char *cgroup, uid_t uid)
 		close(c->ctl);
 		return -1;
 	}
+	setsockopt(c->ctl, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	if (recv(c->ctl, &ready, 1, 0) != 1 || ready != 'r') {
 		client_stop(c);
 		return -1;

@@ -62,18 +62,12 @@ uint64_t cg_id(const char *name)
 bool cg_dmabuf_is(const char *name, long bytes)
 {
 	char path[256];
-	long now = -1;
-	int i;
 
 	snprintf(path, sizeof(path), CGROOT "/%s", name);
 	/* memory.stat is flushed lazily; a last close uncharges a bit later. */
-	for (i = 0; i < 300; i++) {
-		now = cg_dmabuf(path);
-		if (now == bytes)
-			return true;
-		usleep(10000);
-	}
-	diag("%s: dmabuf %ld, expected %ld", name, now, bytes);
+	if (cg_dmabuf_settles(path, bytes))
+		return true;
+	diag("%s: dmabuf %ld, expected %ld", name, cg_dmabuf(path), bytes);
 	return false;
 }
 

@@ -452,16 +452,9 @@ static long run_worker(struct worker *w)
 /* Poll until "dmabuf" reads 0: memory.stat is flushed lazily. */
 static bool settles_to_zero(const char *cg)
 {
-	long v = -1;
-	int i;
-
-	for (i = 0; i < 300; i++) {
-		v = cg_dmabuf(cg);
-		if (v == 0)
-			return true;
-		usleep(10000);
-	}
-	printf("# %s: dmabuf %ld after the run\n", cg, v);
+	if (cg_dmabuf_settles(cg, 0))
+		return true;
+	printf("# %s: dmabuf %ld after the run\n", cg, cg_dmabuf(cg));
 	return false;
 }
 
