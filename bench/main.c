@@ -177,9 +177,10 @@ int main(int argc, char **argv)
 		return ret ? 1 : 0;
 	}
 	uname(&uts);
-	printf("# dmabuf-bench: Linux %s, charge_pid_fd %s, mem_accounting %s, %ld CPU online, %d runs%s\n",
+	printf("# dmabuf-bench: Linux %s, charge_pid_fd %s, mem_accounting %s, ",
 	       uts.release, b.charge_pid_fd ? "yes" : "no",
-	       b.accounting ? "on" : "off", sysconf(_SC_NPROCESSORS_ONLN), b.runs,
+	       b.accounting ? "on" : "off");
+	printf("%ld CPU online, %d runs%s\n", sysconf(_SC_NPROCESSORS_ONLN), b.runs,
 	       b.smoke ? " (smoke)" : "");
 	fflush(stdout);
 

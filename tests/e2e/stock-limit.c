@@ -25,9 +25,9 @@
  *    and count a "max" event there, its charge staying put.
  * Between 2 and 4 the test makes no system call but sched_yield() and the
  * transfer: the helper, forked and moved to CPU 0 before the test moves to
- * CPU 1, signals through shared memory. The test sets its oom_score_adj to -1000 so that lowering the
- * limit below its cgroup's usage does not kill it, and the helper lifts
- * the limit again once the transfer is done.
+ * CPU 1, signals through shared memory. The test sets its oom_score_adj to
+ * -1000 so that lowering the limit below its cgroup's usage does not kill
+ * it, and the helper lifts the limit again once the transfer is done.
  *
  * TAP on stdout.
  */
