@@ -645,7 +645,8 @@ static bool liveness_case(void)
 static void test_peer(void)
 {
 	char cg[4096], mine[4096];
-	int pidfd = pidfd_open(getpid()), null, status;
+	int pidfd = pidfd_open(getpid()), null, status, ret;
+	siginfo_t info;
 	pid_t child;
 
 	own_cgroup(mine, sizeof(mine));
@@ -667,9 +668,8 @@ static void test_peer(void)
 		int fd = pidfd_open(other);
 		uid_t uid = 0;
 
-		usleep(50000);
-		check(!peer_uid(fd, &uid) && uid == 1000,
-		      "peer: a pidfd's real uid (%u)", uid);
+		ret = peer_uid(fd, &uid);
+		check(!ret && uid == 1000, "peer: a pidfd's real uid (%u)", uid);
 		stop_process(other);
 		check(peer_uid(fd, &uid) == -ESRCH,
 		      "peer: the uid of a reaped process: -ESRCH");
@@ -679,7 +679,8 @@ static void test_peer(void)
 	if (!child)
 		_exit(0);
 	pidfd = pidfd_open(child);
-	usleep(100000);
+	/* A zombie: it has exited, and is not reaped yet (WNOWAIT). */
+	waitid(P_PID, child, &info, WEXITED | WNOWAIT);
 	check(peer_pid(pidfd) == child && !peer_cgroup(pidfd, cg, sizeof(cg)),
 	      "peer: a zombie still has its pid and cgroup");
 	waitpid(child, &status, 0);
@@ -956,20 +957,34 @@ static int handle_logged(const struct allocd_config *cfg, const void *pkt,
 
 /*
  * A process that waits to be killed, as @uid, in cgroup @cg (a directory
- * under the cgroup v2 mount; NULL: ours): its pid, or -1.
+ * under the cgroup v2 mount; NULL: ours): its pid, or -1. It has its uid
+ * when this returns: it says so through a pipe, where a sleep would only
+ * make it likely.
  */
 static pid_t idle_process(uid_t uid, const char *cg)
 {
-	char path[512], num[16];
-	pid_t pid = fork();
-	int fd;
+	char path[512], num[16], ready = 0;
+	int fd, ends[2];
+	pid_t pid;
 
+	if (pipe2(ends, O_CLOEXEC))
+		return -1;
+	pid = fork();
 	if (pid == 0) {
+		close(ends[0]);
 		if (uid && setresuid(uid, uid, uid))
+			_exit(1);
+		if (write(ends[1], "r", 1) != 1)
 			_exit(1);
 		pause();
 		_exit(0);
 	}
+	close(ends[1]);
+	if (pid > 0 && read(ends[0], &ready, 1) != 1) {
+		waitpid(pid, NULL, 0);
+		pid = -1;
+	}
+	close(ends[0]);
 	if (pid < 0 || !cg)
 		return pid;
 	snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
@@ -1058,7 +1073,6 @@ static void test_forward_targets(void)
 	p1001 = idle_process(1001, dir);
 	fd1000 = pidfd_open(p1000);
 	fd1001 = pidfd_open(p1001);
-	usleep(50000);
 	ret = handle_as(1000, &cfg, &r, sizeof(r), &fd1000, 1, &rep, &buf, log,
 			sizeof(log));
 	check(!ret && rep.status == -ENOENT,
@@ -1374,8 +1388,11 @@ static void test_server(void)
 	check(log_has("reason=\"too many clients (--max-clients), 1 refused\""),
 	      "server: and logged");
 	close(extra);
+	base = count_fds(pid);
 	close(c);
-	usleep(100000);
+	/* Its socket and its pidfd. */
+	check(fds_become(pid, base - 2),
+	      "server: a client that leaves is forgotten, its 2 fds closed");
 	c = connect_path(sock_path, SOCK_SEQPACKET);
 	check(ask(c, &r, 0) == -ENOENT, "server: once one left, another is taken");
 	base = count_fds(pid);
